@@ -1,0 +1,136 @@
+#pragma once
+// The appliance spec (/etc/cairn/appliance.json) as typed values with every default filled in.
+// A Spec is built once by loadSpec() (spec/load.hpp) and passed around by const reference.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cairn::spec {
+
+// A duration as written ("15s", "5m", "15d") and its value.
+struct Duration {
+  std::string text;
+  std::chrono::milliseconds value{0};
+};
+
+// A size as written ("512MiB") and its value in bytes.
+struct Size {
+  std::string text;
+  std::uint64_t bytes = 0;
+};
+
+enum class TlsMode { kSelfSigned, kAcme, kProvided };
+enum class RouteAuth { kSso, kNone };
+enum class Role { kAdmin, kOperator, kViewer };
+
+const char* tlsModeName(TlsMode mode);
+const char* routeAuthName(RouteAuth auth);
+const char* roleName(Role role);
+std::optional<Role> roleFromName(const std::string& name);
+
+struct TlsSettings {
+  TlsMode mode = TlsMode::kSelfSigned;
+  std::string certificateFile;  // only for kProvided
+  std::string keyFile;          // only for kProvided
+};
+
+// Full host names of the appliance's own sites.
+struct Hosts {
+  std::string status;   // the bare domain
+  std::string auth;     // Keycloak
+  std::string grafana;
+  std::string airflow;
+};
+
+struct Resources {
+  Size memory;
+  double cpus = 1.0;
+};
+
+struct ServiceSettings {
+  bool enabled = true;
+  std::string image;
+  Resources resources;
+  int workers = 0;  // Airflow Celery workers; 0 for every other service
+};
+
+// The services cairn runs, in the order they are listed everywhere.
+inline const std::vector<std::string>& serviceNames() {
+  static const std::vector<std::string> kNames = {"postgres", "redis",      "keycloak",
+                                                  "oauth2-proxy", "grafana", "prometheus",
+                                                  "loki",     "airflow"};
+  return kNames;
+}
+
+struct Route {
+  std::string host;
+  std::string upstream;  // http(s)://host[:port][/path]
+  RouteAuth auth = RouteAuth::kSso;
+  std::vector<Role> roles;  // empty: any signed-in user
+};
+
+struct User {
+  std::string username;
+  std::string email;
+  std::string firstName;
+  std::string lastName;
+  std::vector<Role> roles;
+};
+
+struct Monitoring {
+  Duration scrapeInterval;
+  Duration retention;
+  Size retentionSize;
+  std::string exporterListen;  // ADDR:PORT
+};
+
+struct Logs {
+  Duration retention;
+  std::string lokiUrl;  // empty: the appliance's own Loki
+  std::string tenant;
+  std::string username;
+  std::string passwordFile;
+  std::map<std::string, std::string> labels;
+  Size maxLineSize;
+  Size batchSize;
+  Duration batchWait;
+};
+
+struct Sso {
+  std::string realm;
+  Duration sessionIdle;
+  Duration sessionMax;
+};
+
+struct Firewall {
+  bool enabled = true;
+  int sshPort = 22;
+  std::vector<int> allowedPorts;
+};
+
+struct Spec {
+  int version = 1;
+  std::string domain;
+  std::string adminEmail;
+  TlsSettings tls;
+  Hosts hosts;
+  std::map<std::string, ServiceSettings> services;  // one entry per serviceNames()
+  std::vector<Route> routes;
+  std::vector<User> users;
+  Monitoring monitoring;
+  Logs logs;
+  Sso sso;
+  Firewall firewall;
+
+  const ServiceSettings& service(const std::string& name) const { return services.at(name); }
+  bool enabled(const std::string& name) const { return services.at(name).enabled; }
+};
+
+// Pinned default image of each service.
+std::string defaultImage(const std::string& service);
+
+}  // namespace cairn::spec

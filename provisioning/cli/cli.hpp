@@ -1,0 +1,58 @@
+#pragma once
+// cairnctl, the operator's entry point. runCairnctl() is the whole program minus the process:
+// tests call it with their own streams.
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "appliance/host/process_runner.hpp"
+#include "appliance/state/paths.hpp"
+#include "provisioning/cli/args.hpp"
+
+namespace cairn::cli {
+
+// Exit codes (DESIGN.md).
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;      // failed at run time; nothing half-applied
+constexpr int kExitBadInput = 2;    // bad input or usage; nothing written
+constexpr int kExitRolledBack = 3;  // a rendered config failed validation or verification
+
+struct CliContext {
+  state::Paths paths;
+  bool noWait = false;
+  std::ostream& out;
+  std::ostream& err;
+  host::ProcessRunner& runner;
+};
+
+using CommandHandler = int (*)(const ParsedArgs& args, CliContext& context);
+
+struct CommandEntry {
+  CommandSyntax syntax;
+  CommandHandler handler;
+  bool mutates = false;  // takes the apply lock and needs root on the real system
+};
+
+// Every command; each part of cairn that adds commands registers them here.
+const std::map<std::string, CommandEntry>& commandTable();
+
+int runCairnctl(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+
+// Handlers of the foundation's commands (commands_core.cpp).
+int initCommand(const ParsedArgs& args, CliContext& context);
+int validateCommand(const ParsedArgs& args, CliContext& context);
+int showCommand(const ParsedArgs& args, CliContext& context);
+int planCommand(const ParsedArgs& args, CliContext& context);
+int applyCommand(const ParsedArgs& args, CliContext& context);
+int secretsCommand(const ParsedArgs& args, CliContext& context);
+int versionCommand(const ParsedArgs& args, CliContext& context);
+// Handlers that talk to cairn-supervisord (commands_supervisor.cpp).
+int statusCommand(const ParsedArgs& args, CliContext& context);
+int upCommand(const ParsedArgs& args, CliContext& context);
+int downCommand(const ParsedArgs& args, CliContext& context);
+int restartCommand(const ParsedArgs& args, CliContext& context);
+int logsCommand(const ParsedArgs& args, CliContext& context);
+
+}  // namespace cairn::cli
