@@ -13,6 +13,7 @@ bundle::Bundle renderCore(const spec::Spec& spec) {
 bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets) {
   (void)secrets;
   bundle::Bundle all = renderCore(spec);
+  // Each domain adds its bundle here, one line each.
   return all;
 }
 
