@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "appliance/host/files.hpp"
+#include "appliance/host/process_runner.hpp"
 #include "provisioning/apply/transaction.hpp"
 #include "tests/support/fake_process_runner.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -147,6 +148,39 @@ BOOST_AUTO_TEST_CASE(a_validator_that_cannot_start_rejects_the_bundle) {
   BOOST_TEST(static_cast<int>(report.status) == static_cast<int>(ApplyStatus::kRejected));
   BOOST_TEST(report.message.find("could not run") != std::string::npos);
   expectOriginalTree();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(transaction_with_real_commands)
+
+BOOST_AUTO_TEST_CASE(a_real_validator_rejects_the_staged_tree_and_its_output_is_reported) {
+  TempDir root;
+  testing::writeFile(root / "etc/x.conf", "good\n", 0644);
+  bundle::Bundle desired;
+  desired.files = {{"/etc/x.conf", "bad\n", 0600, "", false, {}}};
+  desired.validators = {{"x-check", {"sh", "-c", "grep -q good {stage}/etc/x.conf || { echo 'x.conf: not good' >&2; exit 1; }"}, 10}};
+  host::LocalProcessRunner runner;
+  ApplyReport report = Transaction(state::Paths{root.path()}, runner).apply(desired, {}, false);
+  BOOST_TEST(static_cast<int>(report.status) == static_cast<int>(ApplyStatus::kRejected));
+  BOOST_TEST(report.message.find("x.conf: not good") != std::string::npos, report.message);
+  BOOST_TEST(testing::readFile(root / "etc/x.conf") == "good\n");
+  BOOST_TEST(host::statFile(root / "etc/x.conf")->mode == 0644u);
+}
+
+BOOST_AUTO_TEST_CASE(a_real_verification_sees_the_swapped_files_and_its_failure_restores_them) {
+  TempDir root;
+  testing::writeFile(root / "etc/x.conf", "v1\n", 0644);
+  bundle::Bundle desired;
+  desired.files = {{"/etc/x.conf", "v2\n", 0600, "", false, {}}};
+  // Passes only if the new file is in place when it runs, then fails on purpose.
+  desired.verifications = {{"probe", {"sh", "-c", "grep -q v2 {root}/etc/x.conf && echo 'probe: saw v2, refusing' && exit 4"}, 10}};
+  host::LocalProcessRunner runner;
+  ApplyReport report = Transaction(state::Paths{root.path()}, runner).apply(desired, {}, false);
+  BOOST_TEST(static_cast<int>(report.status) == static_cast<int>(ApplyStatus::kRolledBack));
+  BOOST_TEST(report.message.find("probe: saw v2, refusing") != std::string::npos, report.message);
+  BOOST_TEST(testing::readFile(root / "etc/x.conf") == "v1\n");
+  BOOST_TEST(host::statFile(root / "etc/x.conf")->mode == 0644u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
