@@ -17,10 +17,10 @@ std::string prometheusDuration(std::chrono::milliseconds duration) {
   return "0s";
 }
 
-// Prometheus' size units are powers of two: "MB" means MiB.
+// Prometheus' size units are powers of two: "MB" means MiB. "0MB" turns the limit off.
 std::string prometheusSize(std::uint64_t bytes) {
-  std::uint64_t mebibytes = bytes >> 20;
-  return std::to_string(mebibytes == 0 ? 1 : mebibytes) + "MB";
+  const std::uint64_t kMebibyte = 1ULL << 20;
+  return bytes % kMebibyte == 0 ? std::to_string(bytes / kMebibyte) + "MB" : std::to_string(bytes) + "B";
 }
 
 }  // namespace

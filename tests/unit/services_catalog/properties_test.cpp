@@ -353,6 +353,31 @@ BOOST_AUTO_TEST_CASE(prometheus_retention_follows_the_spec) {
   BOOST_TEST(hasName(c.command, "--storage.tsdb.retention.size=20480MB"));
 }
 
+struct RetentionCase {
+  std::string retention;
+  std::string retentionSize;
+  std::string timeFlag;
+  std::string sizeFlag;
+};
+
+std::ostream& operator<<(std::ostream& out, const RetentionCase& c) { return out << c.retention << " " << c.retentionSize; }
+
+const std::vector<RetentionCase> kRetentions = {
+    {"15d", "10GiB", "15d", "10240MB"},
+    {"36h", "512MiB", "36h", "512MB"},
+    {"90m", "1500MB", "90m", "1500000000B"},
+    {"2w", "1GB", "14d", "1000000000B"},
+};
+
+BOOST_DATA_TEST_CASE(prometheus_retention_flags_use_units_prometheus_reads, data::make(kRetentions), c) {
+  nlohmann::json document = {{"version", 1}, {"domain", "example.com"},
+                             {"monitoring", {{"retention", c.retention}, {"retention_size", c.retentionSize}}}};
+  ContainerSet set = buildContainerSet(spec::loadSpec(document.dump()), testSecrets());
+  const Container& prometheus = findService(set, "prometheus")->containers.at(0);
+  BOOST_TEST(hasName(prometheus.command, "--storage.tsdb.retention.time=" + c.timeFlag));
+  BOOST_TEST(hasName(prometheus.command, "--storage.tsdb.retention.size=" + c.sizeFlag));
+}
+
 BOOST_AUTO_TEST_CASE(images_are_the_pinned_defaults_unless_the_spec_overrides_them) {
   ContainerSet defaults = defaultSet();
   for (const auto& name : spec::serviceNames()) {
