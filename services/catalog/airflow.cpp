@@ -51,7 +51,7 @@ std::map<std::string, std::string> commonEnv(const spec::Spec& spec, const secre
 
 Container airflowContainer(const std::string& service, const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("airflow");
-  Container c = hardenedContainer(service, "airflow", settings.image, settings.resources);
+  Container c = hardenedContainer(service, settings.image, settings.resources);
   c.user = kAirflowUser;
   c.env = commonEnv(spec, secrets);
   c.mounts = {volumeMount("cairn-airflow-dags", "/opt/airflow/dags"),

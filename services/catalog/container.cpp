@@ -6,15 +6,13 @@ namespace cairn::catalog {
 
 using nlohmann::json;
 
-Container hardenedContainer(const std::string& service, const std::string& app, const std::string& image,
-                            const spec::Resources& resources) {
+Container hardenedContainer(const std::string& service, const std::string& image, const spec::Resources& resources) {
   Container container;
   container.name = "cairn-" + service;
   container.image = image;
   container.aliases = {service};
   container.memoryBytes = resources.memory.bytes;
   container.nanoCpus = std::llround(resources.cpus * 1e9);
-  container.labels = {{"io.cairn.app", app}};
   return container;
 }
 

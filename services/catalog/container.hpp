@@ -66,7 +66,7 @@ struct Container {
   LogRotation log;
   int stopTimeoutSeconds = 30;
   bool oneShot = false;  // runs to completion; dependents wait for exit code 0
-  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> labels;  // never io.cairn.*, never a secret
 };
 
 // One unit the supervisor starts, stops and restarts as a whole.
@@ -82,10 +82,9 @@ struct ContainerSet {
 };
 
 // A container of `service` running `image` with the appliance's hardening defaults: limits from
-// `resources`, every capability dropped, no-new-privileges, rotated json-file logs, the service
-// name as DNS alias and the label io.cairn.app=<app> (the spec's service it belongs to).
-Container hardenedContainer(const std::string& service, const std::string& app, const std::string& image,
-                            const spec::Resources& resources);
+// `resources`, every capability dropped, no-new-privileges, rotated json-file logs and the service
+// name as DNS alias. No labels: the supervisor sets the io.cairn.* ones.
+Container hardenedContainer(const std::string& service, const std::string& image, const spec::Resources& resources);
 
 Mount volumeMount(const std::string& volume, const std::string& target);
 // A read-only bind mount of a file or folder under /etc/cairn/rendered.

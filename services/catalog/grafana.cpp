@@ -4,7 +4,7 @@ namespace cairn::catalog {
 
 std::vector<Service> grafanaServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("grafana");
-  Container c = hardenedContainer("grafana", "grafana", settings.image, settings.resources);
+  Container c = hardenedContainer("grafana", settings.image, settings.resources);
   // GF_* variables override grafana.ini, so the rendered ini needs no secret.
   c.env = {{"GF_PATHS_CONFIG", "/etc/grafana/grafana.ini"},
            {"GF_PATHS_PROVISIONING", "/etc/grafana/provisioning"},

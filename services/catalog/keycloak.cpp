@@ -14,7 +14,7 @@ const char* kReadyProbe =
 
 std::vector<Service> keycloakServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("keycloak");
-  Container c = hardenedContainer("keycloak", "keycloak", settings.image, settings.resources);
+  Container c = hardenedContainer("keycloak", settings.image, settings.resources);
   c.command = {"start"};
   c.env = {
       {"KC_DB", "postgres"},

@@ -4,7 +4,7 @@ namespace cairn::catalog {
 
 std::vector<Service> lokiServices(const spec::Spec& spec, const secrets::Secrets&) {
   const spec::ServiceSettings& settings = spec.service("loki");
-  Container c = hardenedContainer("loki", "loki", settings.image, settings.resources);
+  Container c = hardenedContainer("loki", settings.image, settings.resources);
   c.command = {"-config.file=/etc/loki/loki.yaml"};
   c.mounts = {volumeMount("cairn-loki-data", "/loki"), renderedMount("loki/loki.yaml", "/etc/loki/loki.yaml")};
   c.ports = {{"127.0.0.1", 3100, 3100}};

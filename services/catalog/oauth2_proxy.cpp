@@ -4,7 +4,7 @@ namespace cairn::catalog {
 
 std::vector<Service> oauth2ProxyServices(const spec::Spec& spec, const secrets::Secrets&) {
   const spec::ServiceSettings& settings = spec.service("oauth2-proxy");
-  Container c = hardenedContainer("oauth2-proxy", "oauth2-proxy", settings.image, settings.resources);
+  Container c = hardenedContainer("oauth2-proxy", settings.image, settings.resources);
   // Settings and secret files come from the keycloak part's rendered folder. The listen address
   // is fixed here because the container must listen on its own interface for the port binding
   // to reach it; the binding itself is loopback-only on the host. Flags win over the file.

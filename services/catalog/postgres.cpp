@@ -62,7 +62,7 @@ std::string postgresInitScript() {
 
 std::vector<Service> postgresServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("postgres");
-  Container c = hardenedContainer("postgres", "postgres", settings.image, settings.resources);
+  Container c = hardenedContainer("postgres", settings.image, settings.resources);
   // Keycloak keeps a pool of 20 and Airflow one per process; the default 100 is tight.
   c.command = {"postgres", "-c", "max_connections=200"};
   c.env = {{"POSTGRES_PASSWORD", secrets.get("postgres_password")},

@@ -27,7 +27,7 @@ std::string prometheusSize(std::uint64_t bytes) {
 
 std::vector<Service> prometheusServices(const spec::Spec& spec, const secrets::Secrets&) {
   const spec::ServiceSettings& settings = spec.service("prometheus");
-  Container c = hardenedContainer("prometheus", "prometheus", settings.image, settings.resources);
+  Container c = hardenedContainer("prometheus", settings.image, settings.resources);
   // Host networking, listening on loopback only, so it scrapes the host daemons on 127.0.0.1.
   c.networkMode = "host";
   c.aliases.clear();

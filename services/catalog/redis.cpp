@@ -4,7 +4,7 @@ namespace cairn::catalog {
 
 std::vector<Service> redisServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("redis");
-  Container c = hardenedContainer("redis", "redis", settings.image, settings.resources);
+  Container c = hardenedContainer("redis", settings.image, settings.resources);
   // The image has no password variable. The password goes from the environment onto the
   // command line inside the container, so it is not part of the container's recorded command;
   // redis-server then replaces its process title.

@@ -65,6 +65,12 @@ inline std::vector<const Container*> allContainers(const ContainerSet& set) {
   return containers;
 }
 
+// The spec service a container belongs to: "cairn-airflow-worker-2" → "airflow".
+inline std::string specServiceOf(const Container& container) {
+  std::string name = container.name.substr(std::string("cairn-").size());
+  return name.rfind("airflow", 0) == 0 ? "airflow" : name;
+}
+
 inline const Service* findService(const ContainerSet& set, const std::string& name) {
   for (const auto& service : set.services) {
     if (service.name == name) return &service;

@@ -40,6 +40,7 @@ BOOST_DATA_TEST_CASE(no_secret_appears_outside_container_env, data::make(kSpecs)
   for (const Container* c : allContainers(set)) {
     for (const auto& secret : secretValues()) {
       for (const auto& [key, value] : c->labels) {
+        BOOST_TEST(key.rfind("io.cairn.", 0) != 0u, c->name << ": io.cairn.* labels are the supervisor's");
         BOOST_TEST(!contains(key, secret), c->name << " has a secret in a label name");
         BOOST_TEST(!contains(value, secret), c->name << " has a secret in label " << key);
       }
@@ -167,7 +168,7 @@ BOOST_DATA_TEST_CASE(disabling_a_service_removes_it_and_every_edge_to_it, data::
   }
   for (const auto& volume : c.goneVolumes) BOOST_TEST(!hasName(set.volumes, volume), volume << " still listed");
   for (const Container* container : allContainers(set)) {
-    BOOST_TEST(container->labels.at("io.cairn.app") != c.disabled.front());
+    BOOST_TEST(testing::specServiceOf(*container) != c.disabled.front());
   }
 }
 
@@ -200,7 +201,7 @@ BOOST_DATA_TEST_CASE(every_airflow_container_shares_one_fernet_key_and_jwt_secre
                                       "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CORE__EXECUTOR"};
   int airflowContainers = 0;
   for (const Container* c : allContainers(set)) {
-    if (c->labels.at("io.cairn.app") != "airflow") continue;
+    if (testing::specServiceOf(*c) != "airflow") continue;
     ++airflowContainers;
     BOOST_TEST(c->env.at("AIRFLOW__CORE__FERNET_KEY") == "secret-airflow_fernet_key-value", c->name);
     BOOST_TEST(c->env.at("AIRFLOW__API_AUTH__JWT_SECRET") == "secret-airflow_jwt_secret-value", c->name);
@@ -224,7 +225,7 @@ BOOST_AUTO_TEST_CASE(airflow_init_is_a_one_shot_job_that_migrates_and_creates_th
   BOOST_TEST(init.env.at("_AIRFLOW_WWW_USER_PASSWORD") == "secret-airflow_admin_password-value");
   BOOST_TEST(contains(init.command.back(), "airflow db check-migrations"));
   for (const Container* c : allContainers(set)) {
-    if (c->labels.at("io.cairn.app") != "airflow" || c == &init) continue;
+    if (testing::specServiceOf(*c) != "airflow" || c == &init) continue;
     BOOST_TEST(!c->oneShot, c->name);
     BOOST_TEST(c->user == "50000:0", c->name);
     BOOST_TEST(c->healthcheck.has_value(), c->name);
@@ -382,7 +383,7 @@ BOOST_AUTO_TEST_CASE(images_are_the_pinned_defaults_unless_the_spec_overrides_th
   ContainerSet defaults = defaultSet();
   for (const auto& name : spec::serviceNames()) {
     for (const Container* c : allContainers(defaults)) {
-      if (c->labels.at("io.cairn.app") == name) BOOST_TEST(c->image == spec::defaultImage(name), c->name);
+      if (testing::specServiceOf(*c) == name) BOOST_TEST(c->image == spec::defaultImage(name), c->name);
     }
   }
   ContainerSet full = fullSet();
