@@ -46,6 +46,9 @@ std::map<std::string, std::string> commonEnv(const spec::Spec& spec, const secre
       {"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "true"},
       {"AIRFLOW__CORE__LOAD_EXAMPLES", "false"},
       {"AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "true"},
+      // Read by webserver_config.py (rendered by the keycloak part), which every process that
+      // sets up the FAB auth manager loads, the init job's `users create` included.
+      {"AIRFLOW_KEYCLOAK_CLIENT_SECRET", secrets.get("airflow_client_secret")},
   };
 }
 
@@ -97,8 +100,6 @@ const std::vector<std::string> kAfterInit = {"postgres", "redis", "airflow-init"
 Service apiServerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
   Container c = airflowContainer("airflow-apiserver", spec, secrets);
   c.command = {"api-server"};
-  // For webserver_config.py (rendered by the keycloak part) to read instead of holding it.
-  c.env["CAIRN_AIRFLOW_CLIENT_SECRET"] = secrets.get("airflow_client_secret");
   c.ports = {{"127.0.0.1", 8080, 8080}};
   c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8080/api/v2/monitor/health"});
   return {"airflow-apiserver", kAfterInit, {c}};

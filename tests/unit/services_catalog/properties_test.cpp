@@ -198,7 +198,8 @@ BOOST_DATA_TEST_CASE(every_airflow_container_shares_one_fernet_key_and_jwt_secre
   ContainerSet set = setFor(which);
   std::set<std::string> sharedKeys = {"AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET",
                                       "AIRFLOW__API__SECRET_KEY", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-                                      "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CORE__EXECUTOR"};
+                                      "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CORE__EXECUTOR",
+                                      "AIRFLOW_KEYCLOAK_CLIENT_SECRET"};
   int airflowContainers = 0;
   for (const Container* c : allContainers(set)) {
     if (testing::specServiceOf(*c) != "airflow") continue;
