@@ -100,6 +100,12 @@ const std::vector<std::string> kAfterInit = {"postgres", "redis", "airflow-init"
 Service apiServerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
   Container c = airflowContainer("airflow-apiserver", spec, secrets);
   c.command = {"api-server"};
+  // Behind nginx, which ends TLS and overwrites X-Forwarded-*: without trusting them the login
+  // flow builds http:// redirect URIs that Keycloak rejects. Requests arrive from the bridge
+  // gateway, whose address is not fixed; the port is reachable only from the host's loopback
+  // and the cairn network.
+  c.env["FORWARDED_ALLOW_IPS"] = "*";
+  c.env["AIRFLOW__FAB__ENABLE_PROXY_FIX"] = "True";
   c.ports = {{"127.0.0.1", 8080, 8080}};
   c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8080/api/v2/monitor/health"});
   return {"airflow-apiserver", kAfterInit, {c}};
