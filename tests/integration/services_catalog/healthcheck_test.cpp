@@ -150,6 +150,29 @@ BOOST_DATA_TEST_CASE(http_probes_are_healthy_only_on_a_200_from_their_endpoint, 
   BOOST_TEST(runProbe(container) != 0, "healthy on 503");
 }
 
+// Every shell snippet the catalog renders (probes, commands) parses in the shell that runs it.
+BOOST_AUTO_TEST_CASE(every_rendered_shell_snippet_parses) {
+  std::vector<std::string> services = {"postgres", "redis", "keycloak", "grafana", "airflow-init",
+                                       "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
+                                       "airflow-triggerer", "airflow-worker"};
+  int checked = 0;
+  auto parses = [&](const std::string& shell, const std::string& script, const std::string& what) {
+    auto result = host::LocalProcessRunner().run({shell, "-n", "-c", script}, 10s);
+    BOOST_TEST((result.ok() && result.value().exitCode == 0), what << ": " << (result.ok() ? result.value().output : ""));
+    ++checked;
+  };
+  for (const auto& service : services) {
+    const Container& c = renderedContainer(service);
+    if (c.healthcheck && c.healthcheck->test[0] == "CMD-SHELL") parses("sh", c.healthcheck->test[1], service + " probe");
+    if (c.healthcheck && c.healthcheck->test.size() == 4 && c.healthcheck->test[1] == "bash") {
+      parses("bash", c.healthcheck->test[3], service + " probe");
+    }
+    if (c.command.size() == 3 && c.command[0] == "sh") parses("sh", c.command[2], service + " command");
+    if (c.entrypoint == std::vector<std::string>{"/bin/bash"}) parses("bash", c.command.at(1), service + " command");
+  }
+  BOOST_TEST(checked == 7);  // redis probe and command, keycloak probe, airflow init and 3 probes
+}
+
 BOOST_AUTO_TEST_CASE(http_probe_of_the_wrong_path_fails) {
   REQUIRE_PRIVATE_NETWORK();
   HealthResponder responder(9000, "/health/live");
