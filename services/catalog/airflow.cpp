@@ -1,0 +1,160 @@
+#include <cctype>
+#include <cstdio>
+
+#include "services/catalog/services.hpp"
+
+namespace cairn::catalog {
+
+namespace {
+
+// Airflow 3.x as laid out by the official docker-compose file: a one-shot init job, then the
+// API server, scheduler, DAG processor, triggerer and Celery workers on Redis.
+
+const char* const kAirflowUser = "50000:0";  // the image's airflow user; GID 0 is required
+
+// Percent-encodes everything but unreserved characters, for credentials inside URLs.
+std::string urlEncoded(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", ch);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+// The settings every Airflow container shares. The Fernet key and the JWT secret in particular
+// must be the same everywhere: each process would otherwise make up its own JWT secret and task
+// processes would fail with "Signature verification failed".
+std::map<std::string, std::string> commonEnv(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  std::string database = "airflow:" + urlEncoded(secrets.get("airflow_db_password")) + "@postgres:5432/airflow";
+  return {
+      {"AIRFLOW__CORE__EXECUTOR", "CeleryExecutor"},
+      {"AIRFLOW__CORE__AUTH_MANAGER", "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"},
+      {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://" + database},
+      {"AIRFLOW__CELERY__RESULT_BACKEND", "db+postgresql://" + database},
+      {"AIRFLOW__CELERY__BROKER_URL", "redis://:" + urlEncoded(secrets.get("redis_password")) + "@redis:6379/0"},
+      {"AIRFLOW__CORE__FERNET_KEY", secrets.get("airflow_fernet_key")},
+      {"AIRFLOW__API_AUTH__JWT_SECRET", secrets.get("airflow_jwt_secret")},
+      {"AIRFLOW__API__SECRET_KEY", secrets.get("airflow_secret_key")},
+      {"AIRFLOW__API__BASE_URL", "https://" + spec.hosts.airflow},
+      {"AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "http://airflow-apiserver:8080/execution/"},
+      {"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "true"},
+      {"AIRFLOW__CORE__LOAD_EXAMPLES", "false"},
+      {"AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "true"},
+      // Read by webserver_config.py (rendered by the keycloak part), which every process that
+      // sets up the FAB auth manager loads, the init job's `users create` included.
+      {"AIRFLOW_KEYCLOAK_CLIENT_SECRET", secrets.get("airflow_client_secret")},
+  };
+}
+
+Container airflowContainer(const std::string& service, const spec::Spec& spec, const secrets::Secrets& secrets) {
+  const spec::ServiceSettings& settings = spec.service("airflow");
+  Container c = hardenedContainer(service, settings.image, settings.resources);
+  c.user = kAirflowUser;
+  c.env = commonEnv(spec, secrets);
+  c.mounts = {volumeMount("cairn-airflow-dags", "/opt/airflow/dags"),
+              volumeMount("cairn-airflow-logs", "/opt/airflow/logs"),
+              volumeMount("cairn-airflow-plugins", "/opt/airflow/plugins"),
+              renderedMount("airflow/webserver_config.py", "/opt/airflow/webserver_config.py")};
+  c.pidsLimit = 1024;
+  return c;
+}
+
+Healthcheck airflowCheck(std::vector<std::string> test) { return {std::move(test), 30000, 10000, 5, 30000}; }
+
+// `airflow jobs check` for a job of this container; $HOSTNAME is expanded by the probe's shell.
+Healthcheck jobCheck(const std::string& jobType) {
+  return airflowCheck({"CMD-SHELL", "airflow jobs check --job-type " + jobType + " --hostname \"$HOSTNAME\""});
+}
+
+// The entrypoint migrates the database and creates the admin user (from the _AIRFLOW_* variables)
+// but ignores a failed migration, so the job checks the schema itself before reporting success.
+const char* const kInitScript =
+    "set -euo pipefail\n"
+    "mkdir -p /opt/airflow/dags /opt/airflow/logs /opt/airflow/plugins\n"
+    "chown -R 50000:0 /opt/airflow/dags /opt/airflow/logs /opt/airflow/plugins\n"
+    "/entrypoint airflow version\n"
+    "airflow db check-migrations --migration-wait-timeout 60\n";
+
+Service initService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Container c = airflowContainer("airflow-init", spec, secrets);
+  c.user = "0:0";  // to chown the volumes
+  c.entrypoint = {"/bin/bash"};
+  c.command = {"-c", kInitScript};
+  c.env["_AIRFLOW_DB_MIGRATE"] = "true";
+  c.env["_AIRFLOW_WWW_USER_CREATE"] = "true";
+  c.env["_AIRFLOW_WWW_USER_USERNAME"] = "admin";
+  c.env["_AIRFLOW_WWW_USER_PASSWORD"] = secrets.get("airflow_admin_password");
+  c.capAdd = {"CHOWN", "DAC_OVERRIDE", "FOWNER"};
+  c.oneShot = true;
+  return {"airflow-init", {"postgres", "redis"}, {c}};
+}
+
+const std::vector<std::string> kAfterInit = {"postgres", "redis", "airflow-init"};
+
+Service apiServerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Container c = airflowContainer("airflow-apiserver", spec, secrets);
+  c.command = {"api-server"};
+  // Behind nginx, which ends TLS and overwrites X-Forwarded-*: without trusting them the login
+  // flow builds http:// redirect URIs that Keycloak rejects. Requests arrive from the bridge
+  // gateway, whose address is not fixed; the port is reachable only from the host's loopback
+  // and the cairn network.
+  c.env["FORWARDED_ALLOW_IPS"] = "*";
+  c.env["AIRFLOW__FAB__ENABLE_PROXY_FIX"] = "True";
+  c.ports = {{"127.0.0.1", 8080, 8080}};
+  c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8080/api/v2/monitor/health"});
+  return {"airflow-apiserver", kAfterInit, {c}};
+}
+
+Service schedulerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Container c = airflowContainer("airflow-scheduler", spec, secrets);
+  c.command = {"scheduler"};
+  c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8974/health"});
+  return {"airflow-scheduler", kAfterInit, {c}};
+}
+
+Service dagProcessorService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Container c = airflowContainer("airflow-dag-processor", spec, secrets);
+  c.command = {"dag-processor"};
+  c.healthcheck = jobCheck("DagProcessorJob");
+  return {"airflow-dag-processor", kAfterInit, {c}};
+}
+
+Service triggererService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Container c = airflowContainer("airflow-triggerer", spec, secrets);
+  c.command = {"triggerer"};
+  c.healthcheck = jobCheck("TriggererJob");
+  return {"airflow-triggerer", kAfterInit, {c}};
+}
+
+Service workerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  Service service{"airflow-worker", kAfterInit, {}};
+  service.dependsOn.push_back("airflow-apiserver");  // tasks report to the API server
+  for (int i = 1; i <= spec.service("airflow").workers; ++i) {
+    Container c = airflowContainer("airflow-worker", spec, secrets);
+    c.name += "-" + std::to_string(i);
+    c.command = {"celery", "worker"};
+    c.env["DUMB_INIT_SETSID"] = "0";  // lets Celery shut down warm on SIGTERM
+    c.healthcheck = airflowCheck(
+        {"CMD-SHELL",
+         "celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\" || "
+         "celery --app airflow.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\""});
+    c.stopTimeoutSeconds = 120;  // running tasks get time to finish
+    service.containers.push_back(std::move(c));
+  }
+  return service;
+}
+
+}  // namespace
+
+std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
+  return {initService(spec, secrets),         apiServerService(spec, secrets), schedulerService(spec, secrets),
+          dagProcessorService(spec, secrets), triggererService(spec, secrets), workerService(spec, secrets)};
+}
+
+}  // namespace cairn::catalog

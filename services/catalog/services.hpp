@@ -1,0 +1,42 @@
+#pragma once
+// One builder per service of the spec, each in its own file: the service(s) and container(s) it
+// runs as. A builder is called only for an enabled service; it lists dependencies on every
+// service it may need, and catalog.cpp drops the edges to services that are disabled.
+
+#include <string>
+#include <vector>
+
+#include "appliance/secrets/secrets.hpp"
+#include "appliance/spec/spec.hpp"
+#include "services/catalog/container.hpp"
+
+namespace cairn::catalog {
+
+// Client id of Keycloak's bootstrap service account (master realm); its secret is the secret
+// keycloak_admin_client_secret. The Keycloak reconciler authenticates with both.
+inline constexpr const char* kKeycloakBootstrapClientId = "cairn-admin";
+
+// Environment variables of the postgres container that the init script reads.
+inline constexpr const char* kKeycloakDbPasswordEnv = "CAIRN_KEYCLOAK_DB_PASSWORD";
+inline constexpr const char* kAirflowDbPasswordEnv = "CAIRN_AIRFLOW_DB_PASSWORD";
+
+std::vector<Service> postgresServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> redisServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> keycloakServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> oauth2ProxyServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> grafanaServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> prometheusServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> lokiServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+
+// PostgreSQL's data directory inside the image: /var/lib/postgresql/data up to major version 17,
+// /var/lib/postgresql from 18 on (the 18+ images refuse a volume at .../data). An image whose tag
+// carries no version is taken as the newest layout.
+std::string postgresDataTarget(const std::string& image);
+
+// The script for /docker-entrypoint-initdb.d: creates the login roles and databases of Keycloak
+// and Airflow (each role owns its database), reading the passwords from the environment.
+// Idempotent, holds no secret.
+std::string postgresInitScript();
+
+}  // namespace cairn::catalog

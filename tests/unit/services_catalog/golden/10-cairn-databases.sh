@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Rendered by cairn. Creates the databases of Keycloak and Airflow, each owned by its own
+# login role: since PostgreSQL 15 only the database owner may create objects in schema
+# public. The postgres image runs this once, on an empty data directory; running it again
+# changes nothing but the passwords. Passwords come from the environment.
+set -Eeuo pipefail
+: "${CAIRN_KEYCLOAK_DB_PASSWORD:?must hold the password of role keycloak}"
+: "${CAIRN_AIRFLOW_DB_PASSWORD:?must hold the password of role airflow}"
+
+psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password --quiet \
+  --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-postgres}" \
+  --set keycloak_password="$CAIRN_KEYCLOAK_DB_PASSWORD" \
+  --set airflow_password="$CAIRN_AIRFLOW_DB_PASSWORD" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', 'keycloak')
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'keycloak') \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'keycloak', :'keycloak_password') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', 'keycloak', 'keycloak')
+  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'keycloak') \gexec
+ALTER DATABASE keycloak OWNER TO keycloak;
+REVOKE ALL ON DATABASE keycloak FROM PUBLIC;
+SELECT format('CREATE ROLE %I LOGIN', 'airflow')
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'airflow') \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'airflow', :'airflow_password') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', 'airflow', 'airflow')
+  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'airflow') \gexec
+ALTER DATABASE airflow OWNER TO airflow;
+REVOKE ALL ON DATABASE airflow FROM PUBLIC;
+SQL
