@@ -62,10 +62,21 @@ BOOST_DATA_TEST_CASE(every_published_port_binds_loopback_only, data::make(kSpecs
       BOOST_TEST(published.insert({port.hostPort, port.containerPort}).second, "host port used twice");
     }
   }
-  // CONTRACTS.md: keycloak, its management port, oauth2-proxy, grafana, airflow, loki.
-  std::set<std::pair<int, int>> expected = {{8180, 8080}, {9000, 9000}, {4180, 4180},
-                                            {3000, 3000}, {8080, 8080}, {3100, 3100}};
+  // Keycloak, its management port, Airflow and Loki; oauth2-proxy, Grafana and Prometheus use
+  // host networking on loopback instead.
+  std::set<std::pair<int, int>> expected = {{8180, 8080}, {9000, 9000}, {8080, 8080}, {3100, 3100}};
   BOOST_TEST((published == expected));
+}
+
+BOOST_AUTO_TEST_CASE(host_networked_services_listen_on_loopback_only) {
+  ContainerSet set = fullSet();
+  const Container& proxy = findService(set, "oauth2-proxy")->containers.at(0);
+  BOOST_TEST(proxy.networkMode == "host");
+  BOOST_TEST(hasName(proxy.command, "--http-address=127.0.0.1:4180"));
+  const Container& grafana = findService(set, "grafana")->containers.at(0);
+  BOOST_TEST(grafana.networkMode == "host");
+  BOOST_TEST(grafana.env.at("GF_SERVER_HTTP_ADDR") == "127.0.0.1");
+  BOOST_TEST(grafana.ports.empty());
 }
 
 BOOST_DATA_TEST_CASE(every_container_is_limited_hardened_and_rotates_its_logs, data::make(kSpecs), which) {
