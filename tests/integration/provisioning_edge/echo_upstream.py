@@ -30,6 +30,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
+    ThreadingHTTPServer.request_queue_size = 256  # the default 5 drops connections under load
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     with open(args.port_file + ".tmp", "w") as f:

@@ -46,6 +46,8 @@ const std::string kCookie = std::string("Cookie: ") + EdgeHarness::kAdminCookie;
 
 }  // namespace
 
+EdgeHarness& theHarness() { return *harness; }
+
 BOOST_AUTO_TEST_CASE(unauthenticated_request_to_a_gated_host_redirects_to_sign_in_with_the_original_url) {
   std::string original = harness->https("grafana.edge.test", "/d/abc?orgId=1");
   Response response = fetch(original);

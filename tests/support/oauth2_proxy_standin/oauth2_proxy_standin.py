@@ -86,6 +86,7 @@ def main():
         Handler.sessions = json.load(f)
     if args.provider_url:
         Handler.provider_url = args.provider_url
+    ThreadingHTTPServer.request_queue_size = 256  # the default 5 drops connections under load
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     with open(args.port_file + ".tmp", "w") as f:
