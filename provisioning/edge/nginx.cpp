@@ -177,6 +177,7 @@ std::string proxyLocation(const std::string& match, const Site& site, const Edge
   for (const auto& line : extra) inner.line(line);
   securityHeaders(inner, site, true);
   proxyHeaders(inner, site, options);
+  if (site.proxyPass.rfind("https://", 0) == 0) inner.line("proxy_ssl_server_name on;");
   inner.line("proxy_pass " + site.proxyPass + ";");
   return "    location " + match + " {\n" + inner.text() + "    }\n";
 }
@@ -488,9 +489,20 @@ NginxConfig renderNginx(const spec::Spec& spec, const EdgeOptions& options) {
   add(nginxFile("snippets/server.conf"), serverSnippet());
   add(nginxFile("sites/00-http.conf"), plainHttpSite(config.hosts, options));
   add(nginxFile("sites/00-default.conf"), defaultHttpsSite(options));
+  // The appliance's own sites get a file each; the routes share one, because every file costs
+  // the apply a durable write (1000 routes: about 18 s as separate files, well under 1 s as one).
+  std::string routes;
   for (const auto& site : sites) {
+    if (site.kind == SiteKind::kRoute) {
+      routes += (routes.empty() ? "" : "\n") + siteFile(site, spec, options);
+      continue;
+    }
     siteFiles.push_back(site.host + ".conf");
     add(nginxFile("sites/" + site.host + ".conf"), siteFile(site, spec, options));
+  }
+  if (!routes.empty()) {
+    siteFiles.push_back("routes.conf");
+    add(nginxFile("sites/routes.conf"), routes);
   }
   add(nginxFile("http.conf"), httpConf(spec, options, siteFiles));
   add(std::string(kStatusPageDir) + "/index.html", statusPage(sites));

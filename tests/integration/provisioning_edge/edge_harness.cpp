@@ -97,6 +97,17 @@ int ChildProcess::stop(int signal) {
 
 ChildProcess::~ChildProcess() { stop(SIGTERM); }
 
+Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  auto start = std::chrono::steady_clock::now();
+  auto result = local_.run(argv, timeout);
+  std::string name = argv.empty() ? "" : argv[0];
+  // "sh -c SCRIPT NAME ...": the name says more than the script.
+  if (argv.size() > 3 && argv[0] == "sh" && argv[1] == "-c") name = argv[3];
+  else if (argv.size() > 2 && argv[0] == "sh") name = argv[2];
+  timings.emplace_back(name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
 int freeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

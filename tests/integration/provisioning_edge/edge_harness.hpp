@@ -51,6 +51,17 @@ struct Response {
 // One request through curl: `url` uses the public host name, which is resolved to 127.0.0.1.
 Response fetch(const std::string& url, const std::vector<std::string>& headers = {});
 
+// Runs commands on this machine and remembers how long each took, for the benchmark.
+class TimingRunner final : public host::ProcessRunner {
+ public:
+  Result<host::ProcessResult> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
+  // (the first words of argv, milliseconds) of every command since the last clear().
+  std::vector<std::pair<std::string, double>> timings;
+
+ private:
+  host::LocalProcessRunner local_;
+};
+
 class EdgeHarness {
  public:
   // The session cookies the stand-in knows: "admin-session" (groups admin), "viewer-session"
@@ -62,6 +73,8 @@ class EdgeHarness {
   ~EdgeHarness();
 
   const edge::EdgeOptions& options() const { return options_; }
+  // Points later applies at other upstreams (benchmarks use faster ones than the Python servers).
+  void setUpstreams(const edge::Upstreams& upstreams) { options_.upstreams = upstreams; }
   const std::string& root() const { return root_.path(); }
   std::string https(const std::string& host, const std::string& path = "/") const;
   std::string http(const std::string& host, const std::string& path = "/") const;
@@ -75,11 +88,12 @@ class EdgeHarness {
   apply::ApplyReport applyBundle(const bundle::Bundle& bundle);
   // The generation the running nginx answers on `host`, "" when it does not answer.
   std::string servedGeneration(const std::string& host) const;
+  TimingRunner& runner() { return runner_; }
 
  private:
   TempDir root_;
   edge::EdgeOptions options_;
-  host::LocalProcessRunner runner_;
+  TimingRunner runner_;
   bundle::Bundle applied_;
   ChildProcess* upstream_ = nullptr;
   ChildProcess* standin_ = nullptr;

@@ -23,8 +23,16 @@ const std::string& fileContent(const edge::NginxConfig& config, const std::strin
   return none;
 }
 
+// The server of `host`: its own file, or its part of routes.conf.
 std::string site(const edge::NginxConfig& config, const std::string& host) {
-  return fileContent(config, std::string(edge::kNginxDir) + "/sites/" + host + ".conf");
+  for (const auto& file : config.files) {
+    if (file.path == std::string(edge::kNginxDir) + "/sites/" + host + ".conf") return file.content;
+  }
+  const std::string& routes = fileContent(config, std::string(edge::kNginxDir) + "/sites/routes.conf");
+  std::size_t name = routes.find("server_name " + host + ";");
+  BOOST_REQUIRE(name != std::string::npos);
+  std::size_t start = routes.rfind("server {", name);
+  return routes.substr(start, routes.find("\n}\n", name) + 3 - start);
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {
