@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "appliance/spec/load.hpp"
+#include "provisioning/edge/certificate_status.hpp"
 #include "provisioning/edge/edge_paths.hpp"
 #include "provisioning/edge/tls.hpp"
 
@@ -48,4 +49,15 @@ BOOST_AUTO_TEST_CASE(a_custom_nginx_is_reloaded_with_its_own_arguments) {
   auto reload = edge::nginxReloadCommand(options);
   BOOST_TEST(reload.argv == (std::vector<std::string>{"nginx", "-p", "/x/", "-c", "/x/nginx.conf", "-s", "reload"}),
              boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(certificate_summary_says_when_acme_falls_back_and_how_long_is_left) {
+  nlohmann::json fallback = {{"mode", "acme"}, {"source", "self-signed-fallback"}, {"certificate", "/c.pem"},
+                             {"not_after", "Jan 11 00:00:00 2027 GMT"}, {"not_after_unix", 1799625600},
+                             {"message", "no usable ACME certificate yet"}};
+  std::string text = edge::describeCertificate(fallback, 1799625600 - 10 * 86400);
+  BOOST_TEST(text.find("serving the self-signed certificate until certbot gets one") != std::string::npos, text);
+  BOOST_TEST(text.find("(in 10 days)") != std::string::npos, text);
+  nlohmann::json expired = {{"mode", "provided"}, {"source", "provided"}, {"not_after_unix", 100}};
+  BOOST_TEST(edge::describeCertificate(expired, 200).find("EXPIRED") != std::string::npos);
 }
