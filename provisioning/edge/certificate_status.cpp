@@ -7,13 +7,15 @@ std::string describeCertificate(const nlohmann::json& status, std::int64_t nowUn
   std::string source = status.value("source", "?");
   std::string text = "TLS mode " + mode + ": ";
   if (source == "self-signed-fallback") {
-    text += "serving the self-signed certificate until certbot gets one\n  " + status.value("message", "") + "\n";
+    text += "serving the self-signed certificate until certbot gets one\n  " +
+            status.value("message", "") + "\n";
   } else {
     text += "serving the " + source + " certificate\n";
   }
   std::int64_t notAfter = status.value("not_after_unix", std::int64_t{0});
   std::int64_t days = (notAfter - nowUnix) / 86400;
-  text += "  " + status.value("certificate", std::string()) + "\n  expires " + status.value("not_after", std::string()) +
+  text += "  " + status.value("certificate", std::string()) + "\n  expires " +
+          status.value("not_after", std::string()) +
           (notAfter <= nowUnix ? " (EXPIRED)" : " (in " + std::to_string(days) + " days)") + "\n";
   return text;
 }

@@ -3,9 +3,8 @@
 // into the lines `cairnctl tls` prints (and `cairnctl status` may reuse). Pure.
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace cairn::edge {
 

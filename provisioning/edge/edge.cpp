@@ -8,11 +8,19 @@
 namespace cairn::edge {
 namespace {
 
-// nginx -t of the staged tree: a main configuration in the staged /etc/nginx that mirrors
-// Debian's http block (so that a directive repeated at that level is caught) and includes the
-// staged conf.d/cairn.conf; pid, logs and temporary files stay inside the staging directory.
+// nginx -t of the staged tree, after checking that nginx has Debian's (and Ubuntu's) prefix and
+// configuration path, which the relative paths of the rendered files assume: a main configuration
+// in the staged /etc/nginx that mirrors Debian's http block (so that a directive repeated at that
+// level is caught) and includes the staged conf.d/cairn.conf; pid, logs and temporary files stay
+// inside the staging directory.
 constexpr const char* kNginxCheck =
     "nginx=$1 stage=$2\n"
+    "case \"$(\"$nginx\" -V 2>&1)\" in\n"
+    "*--prefix=/usr/share/nginx*--conf-path=/etc/nginx/nginx.conf*) ;;\n"
+    "*) echo \"nginx-check: $nginx is not built with Debian's paths (--prefix=/usr/share/nginx\"\n"
+    "   \" --conf-path=/etc/nginx/nginx.conf), which the rendered relative paths assume\" >&2\n"
+    "   exit 1 ;;\n"
+    "esac\n"
     "mkdir -p \"$stage/usr/share/nginx\" \"$stage/var/log/nginx\" \"$stage/nginx-temp\" || exit 1\n"
     "conf=\"$stage/etc/nginx/cairn-validate.conf\"\n"
     "cat >\"$conf\" <<EOF || exit 1\n"
@@ -50,20 +58,22 @@ constexpr const char* kProbe =
     "  urls=\"$urls https://$host/.well-known/cairn-edge\"\n"
     "  want=\"$want$generation \"\n"
     "done\n"
-    "ask() { curl -sk --max-time 5 --connect-to \"::$address:$https\" \"$@\" 2>/dev/null | tr '\\n' ' '; }\n"
+    "ask() { curl -sk --max-time 5 --connect-to \"::$address:$https\" \"$@\" 2>/dev/null | tr "
+    "'\\n' ' '; }\n"
     "deadline=$(($(date +%s) + 15 + $# / 50))\n"
     "got= plain=\n"
     "while :; do\n"
     "  if [ \"$(ask \"https://$1/.well-known/cairn-edge\")\" = \"$generation \" ]; then\n"
     "    # shellcheck disable=SC2086\n"
     "    got=$(ask -Z --parallel-max 16 $urls)\n"
-    "    plain=$(curl -s --max-time 5 -H \"Host: $1\" \"http://$address:$http/.well-known/cairn-edge\" 2>/dev/null)\n"
+    "    plain=$(curl -s --max-time 5 -H \"Host: $1\" "
+    "\"http://$address:$http/.well-known/cairn-edge\" 2>/dev/null)\n"
     "    [ \"$got\" = \"$want\" ] && [ \"$plain\" = \"$generation\" ] && exit 0\n"
     "  fi\n"
     "  [ \"$(date +%s)\" -ge \"$deadline\" ] && break\n"
     "  sleep 0.1\n"
     "done\n"
-    "echo \"edge-probe: nginx does not serve configuration $generation on every host in time\"" 
+    "echo \"edge-probe: nginx does not serve configuration $generation on every host in time\""
     " \"(https answers: ${got:-none}; http answer: ${plain:-none})\" >&2\n"
     "exit 1\n";
 
@@ -76,13 +86,21 @@ bundle::Bundle renderEdge(const spec::Spec& spec, const EdgeOptions& options) {
   edge.merge(renderTls(spec, nginx.hosts, options));
 
   std::string binary = options.nginxCommand.empty() ? "nginx" : options.nginxCommand.front();
-  edge.validators.push_back({"nginx", {"sh", "-c", kNginxCheck, "nginx-check", binary, "{stage}"}, 120});
+  edge.validators.push_back(
+      {"nginx", {"sh", "-c", kNginxCheck, "nginx-check", binary, "{stage}"}, 120});
   edge.reloadActions.insert(edge.reloadActions.begin(), nginxReloadCommand(options));
 
-  std::vector<std::string> probe = {"sh", "-c", kProbe, "edge-probe", "{root}",
-                                    options.nginxCommand.empty() ? "system" : "custom", nginx.generation,
-                                    options.listenAddress.empty() ? "127.0.0.1" : options.listenAddress,
-                                    std::to_string(options.httpPort), std::to_string(options.httpsPort)};
+  std::vector<std::string> probe = {
+      "sh",
+      "-c",
+      kProbe,
+      "edge-probe",
+      "{root}",
+      options.nginxCommand.empty() ? "system" : "custom",
+      nginx.generation,
+      options.listenAddress.empty() ? "127.0.0.1" : options.listenAddress,
+      std::to_string(options.httpPort),
+      std::to_string(options.httpsPort)};
   probe.insert(probe.end(), nginx.hosts.begin(), nginx.hosts.end());
   edge.verifications.push_back({"edge-probe", probe, 60});
 

@@ -8,7 +8,8 @@
 namespace cairn::edge {
 namespace {
 
-constexpr const char* kHeader = "# Rendered by cairn from /etc/cairn/appliance.json; `cairnctl apply` overwrites any edit.\n";
+constexpr const char* kHeader =
+    "# Rendered by cairn from /etc/cairn/appliance.json; `cairnctl apply` overwrites any edit.\n";
 
 // "table ...; delete table ..." first: the file replaces cairn's table atomically whether or not
 // it was loaded before, and leaves every other table (Docker's, the administrator's) alone.
@@ -21,12 +22,13 @@ constexpr const char* kCheckScript =
     "[ \"$2\" = enabled ] && [ -n \"${SSH_CONNECTION:-}\" ] || exit 0\n"
     "port=${SSH_CONNECTION##* }\n"
     "case \" $3 \" in *\" $port \"*) exit 0 ;; esac\n"
-    "echo \"firewall: this apply runs over SSH on port $port, which the ruleset would close;" 
+    "echo \"firewall: this apply runs over SSH on port $port, which the ruleset would close;"
     " set firewall.ssh_port or add the port to firewall.allowed_ports\" >&2\n"
     "exit 1\n";
 
 constexpr const char* kSystemLoad =
-    "if [ -n \"$1\" ]; then echo \"apply under --root $1: the system's firewall is left alone\"; exit 0; fi\n"
+    "if [ -n \"$1\" ]; then echo \"apply under --root $1: the system's firewall is left alone\"; "
+    "exit 0; fi\n"
     "exec nft -f \"$2\"\n";
 
 std::string portSet(const std::vector<int>& ports) {
@@ -59,17 +61,20 @@ std::string renderNftables(const spec::Spec& spec) {
       "        # The containers reach host-network services (Prometheus, the exporter).\n"
       "        iifname \"docker0\" accept\n"
       "        iifname \"br-*\" accept\n"
-      "        ip protocol icmp icmp type { echo-request, destination-unreachable, time-exceeded, parameter-problem } accept\n"
+      "        ip protocol icmp icmp type { echo-request, destination-unreachable, time-exceeded, "
+      "parameter-problem } accept\n"
       "        # Neighbour discovery and path MTU discovery need ICMPv6.\n"
       "        meta l4proto ipv6-icmp accept\n";
-  text += "        tcp dport " + std::to_string(spec.firewall.sshPort) + " accept comment \"ssh\"\n";
+  text +=
+      "        tcp dport " + std::to_string(spec.firewall.sshPort) + " accept comment \"ssh\"\n";
   text += "        tcp dport { 80, 443 } accept comment \"nginx\"\n";
   std::vector<int> extra;
   for (int port : spec.firewall.allowedPorts) {
     if (port != 80 && port != 443 && port != spec.firewall.sshPort) extra.push_back(port);
   }
   std::sort(extra.begin(), extra.end());
-  if (!extra.empty()) text += "        tcp dport " + portSet(extra) + " accept comment \"firewall.allowed_ports\"\n";
+  if (!extra.empty())
+    text += "        tcp dport " + portSet(extra) + " accept comment \"firewall.allowed_ports\"\n";
   text +=
       "    }\n"
       "}\n";
@@ -81,13 +86,16 @@ bundle::Bundle renderFirewall(const spec::Spec& spec, const EdgeOptions& options
   firewall.files.push_back({kNftablesFile, renderNftables(spec), 0644, "", false, {"nftables"}});
   std::string ports;
   for (int port : openPorts(spec)) ports += (ports.empty() ? "" : " ") + std::to_string(port);
-  firewall.validators.push_back({"nftables",
-                                 {"sh", "-c", kCheckScript, "nft-check", std::string("{stage}") + kNftablesFile,
-                                  spec.firewall.enabled ? "enabled" : "disabled", ports},
-                                 60});
+  firewall.validators.push_back(
+      {"nftables",
+       {"sh", "-c", kCheckScript, "nft-check", std::string("{stage}") + kNftablesFile,
+        spec.firewall.enabled ? "enabled" : "disabled", ports},
+       60});
   if (options.nftCommand.empty()) {
     firewall.reloadActions.push_back(
-        {"nftables", {"sh", "-c", kSystemLoad, "nft-load", "{root}", std::string("{root}") + kNftablesFile}, 60});
+        {"nftables",
+         {"sh", "-c", kSystemLoad, "nft-load", "{root}", std::string("{root}") + kNftablesFile},
+         60});
   } else {
     std::vector<std::string> argv = options.nftCommand;
     argv.insert(argv.end(), {"-f", std::string("{root}") + kNftablesFile});

@@ -22,7 +22,9 @@ constexpr const char* kCiphers =
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 
-std::string nginxFile(const std::string& relative) { return std::string(kNginxDir) + "/" + relative; }
+std::string nginxFile(const std::string& relative) {
+  return std::string(kNginxDir) + "/" + relative;
+}
 std::string include(const std::string& relative) {
   return "include " + fromConfigDir(nginxFile(relative)) + ";\n";
 }
@@ -58,16 +60,19 @@ class Block {
   std::string text_;
 };
 
-std::vector<std::string> listenLines(const EdgeOptions& options, int port, const std::string& flags) {
+std::vector<std::string> listenLines(const EdgeOptions& options, int port,
+                                     const std::string& flags) {
   std::string suffix = flags.empty() ? "" : " " + flags;
   if (!options.listenAddress.empty()) {
     return {"listen " + options.listenAddress + ":" + std::to_string(port) + suffix + ";"};
   }
-  return {"listen " + std::to_string(port) + suffix + ";", "listen [::]:" + std::to_string(port) + suffix + ";"};
+  return {"listen " + std::to_string(port) + suffix + ";",
+          "listen [::]:" + std::to_string(port) + suffix + ";"};
 }
 
 std::string httpsBase(const EdgeOptions& options) {
-  return options.httpsPort == 443 ? "https://$host" : "https://$host:" + std::to_string(options.httpsPort);
+  return options.httpsPort == 443 ? "https://$host"
+                                  : "https://$host:" + std::to_string(options.httpsPort);
 }
 
 struct HeaderPolicy {
@@ -93,7 +98,8 @@ HeaderPolicy headerPolicy(const Site& site) {
       add("Referrer-Policy", "strict-origin-when-cross-origin");
       add("X-Frame-Options", "DENY");
       add("Content-Security-Policy",
-          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors "
+          "'none'; "
           "base-uri 'none'; form-action 'none'");
       break;
     case SiteKind::kGrafana:
@@ -101,17 +107,22 @@ HeaderPolicy headerPolicy(const Site& site) {
       add("Referrer-Policy", "strict-origin-when-cross-origin");
       add("X-Frame-Options", "SAMEORIGIN");
       add("Content-Security-Policy",
-          "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+          "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; style-src 'self' "
+          "'unsafe-inline'; "
           "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self' wss://" +
-              site.host + "; worker-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; base-uri 'self'");
+              site.host +
+              "; worker-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; base-uri "
+              "'self'");
       break;
     case SiteKind::kAirflow:
       // Airflow's React UI is young; its policy is reported rather than enforced.
       add("Referrer-Policy", "strict-origin-when-cross-origin");
       add("X-Frame-Options", "SAMEORIGIN");
       add("Content-Security-Policy-Report-Only",
-          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
+          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+          "'unsafe-inline'; "
+          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors "
+          "'self'; "
           "object-src 'none'; base-uri 'self'");
       break;
     case SiteKind::kRoute:
@@ -126,7 +137,8 @@ void securityHeaders(Block& block, const Site& site, bool proxied) {
   if (proxied) {
     for (const auto& name : policy.hide) block.line("proxy_hide_header " + name + ";");
   }
-  for (const auto& [name, value] : policy.add) block.line("add_header " + name + " \"" + value + "\" always;");
+  for (const auto& [name, value] : policy.add)
+    block.line("add_header " + name + " \"" + value + "\" always;");
 }
 
 std::string identityValue(const Site& site, const std::string& header) {
@@ -136,7 +148,8 @@ std::string identityValue(const Site& site, const std::string& header) {
   if (header == "X-Auth-Request-Groups") return "$cairn_auth_groups";
   if (header == "X-Auth-Request-Preferred-Username") return "$cairn_auth_preferred_username";
   if (site.kind == SiteKind::kGrafana) {
-    // Grafana's auth proxy mode: [auth.proxy] header_name = X-WEBAUTH-USER, headers = Email:... Role:...
+    // Grafana's auth proxy mode: [auth.proxy] header_name = X-WEBAUTH-USER, headers = Email:...
+    // Role:...
     if (header == "X-WEBAUTH-USER") return "$cairn_auth_preferred_username";
     if (header == "X-WEBAUTH-EMAIL") return "$cairn_auth_email";
     if (header == "X-WEBAUTH-ROLE") return "$cairn_grafana_role";
@@ -165,7 +178,9 @@ void gate(Block& block, const Site& site) {
   block.line("auth_request_set $cairn_auth_user $upstream_http_x_auth_request_user;");
   block.line("auth_request_set $cairn_auth_email $upstream_http_x_auth_request_email;");
   block.line("auth_request_set $cairn_auth_groups $upstream_http_x_auth_request_groups;");
-  block.line("auth_request_set $cairn_auth_preferred_username $upstream_http_x_auth_request_preferred_username;");
+  block.line(
+      "auth_request_set $cairn_auth_preferred_username "
+      "$upstream_http_x_auth_request_preferred_username;");
   block.line("auth_request_set $cairn_auth_cookie $upstream_http_set_cookie;");
   block.line("add_header Set-Cookie $cairn_auth_cookie;");
 }
@@ -215,7 +230,8 @@ std::string gateLocations(const Site& site, const std::vector<std::vector<spec::
   Site oauth2 = site;
   oauth2.gated = false;
   oauth2.proxyPass = "http://cairn_oauth2_proxy";
-  text += proxyLocation("/oauth2/", oauth2, options, {"limit_req zone=cairn_oauth2 burst=20 nodelay;"});
+  text +=
+      proxyLocation("/oauth2/", oauth2, options, {"limit_req zone=cairn_oauth2 burst=20 nodelay;"});
   for (const auto& roles : roleSets) text += authRequestLocation(authLocation(roles), roles);
   Block signin(2);
   securityHeaders(signin, site, false);
@@ -226,7 +242,8 @@ std::string gateLocations(const Site& site, const std::vector<std::vector<spec::
 
 std::string serverOpen(const std::string& host, const EdgeOptions& options) {
   Block block(1);
-  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2")) block.line(listen);
+  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2"))
+    block.line(listen);
   block.line("server_name " + host + ";");
   block.raw(include("snippets/tls.conf"));
   block.raw(include("snippets/server.conf"));
@@ -254,9 +271,10 @@ std::string authSite(const Site& site, const spec::Spec& spec, const EdgeOptions
   securityHeaders(home, site, false);
   home.line("return 302 /realms/" + spec.sso.realm + "/account/;");
   text += "    location = / {\n" + home.text() + "    }\n";
-  text += proxyLocation("~ ^/realms/[^/]+/(protocol/openid-connect/(auth|token)|login-actions/)", site, options,
-                        {"limit_req zone=cairn_login burst=10 nodelay;"});
-  for (const char* prefix : {"/realms/", "/resources/", "/js/"}) text += proxyLocation(prefix, site, options);
+  text += proxyLocation("~ ^/realms/[^/]+/(protocol/openid-connect/(auth|token)|login-actions/)",
+                        site, options, {"limit_req zone=cairn_login burst=10 nodelay;"});
+  for (const char* prefix : {"/realms/", "/resources/", "/js/"})
+    text += proxyLocation(prefix, site, options);
   text += proxyLocation("= /robots.txt", site, options);
   Block rest(2);
   securityHeaders(rest, site, false);
@@ -269,7 +287,8 @@ std::string proxiedSite(const Site& site, const EdgeOptions& options) {
   std::string text = serverOpen(site.host, options);
   if (site.gated) text += gateLocations(site, {site.roles}, options);
   if (site.kind == SiteKind::kGrafana) {
-    text += proxyLocation("/api/live/", site, options, {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"});
+    text += proxyLocation("/api/live/", site, options,
+                          {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"});
   }
   text += proxyLocation("/", site, options);
   return text + "}\n";
@@ -278,9 +297,15 @@ std::string proxiedSite(const Site& site, const EdgeOptions& options) {
 std::string siteFile(const Site& site, const spec::Spec& spec, const EdgeOptions& options) {
   std::string body;
   switch (site.kind) {
-    case SiteKind::kStatus: body = statusSite(site, spec, options); break;
-    case SiteKind::kAuth: body = authSite(site, spec, options); break;
-    default: body = proxiedSite(site, options); break;
+    case SiteKind::kStatus:
+      body = statusSite(site, spec, options);
+      break;
+    case SiteKind::kAuth:
+      body = authSite(site, spec, options);
+      break;
+    default:
+      body = proxiedSite(site, options);
+      break;
   }
   return std::string(kHeader) + body;
 }
@@ -305,7 +330,8 @@ std::string plainHttpSite(const std::vector<std::string>& hosts, const EdgeOptio
 
 std::string defaultHttpsSite(const EdgeOptions& options) {
   Block block(1);
-  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2 default_server")) block.line(listen);
+  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2 default_server"))
+    block.line(listen);
   block.line("server_name _;");
   block.raw(include("snippets/tls.conf"));
   block.line("# Unknown names get no certificate and no answer.");
@@ -348,7 +374,9 @@ std::string serverSnippet() {
   block.line("gzip_proxied any;");
   block.line("gzip_comp_level 5;");
   block.line("gzip_min_length 1024;");
-  block.line("gzip_types text/plain text/css text/xml application/json application/javascript application/xml image/svg+xml;");
+  block.line(
+      "gzip_types text/plain text/css text/xml application/json application/javascript "
+      "application/xml image/svg+xml;");
   block.line("limit_req_status 429;");
   block.raw(include("snippets/probe.conf"));
   return std::string(kHeader) + block.text();
@@ -371,15 +399,22 @@ std::string upstreamBlock(const std::string& name, const std::string& address) {
   return "upstream " + name + " {\n    server " + address + ";\n    keepalive 32;\n}\n";
 }
 
-std::string httpConf(const spec::Spec& spec, const EdgeOptions& options, const std::vector<std::string>& siteFiles) {
+std::string httpConf(const spec::Spec& spec, const EdgeOptions& options,
+                     const std::vector<std::string>& siteFiles) {
   std::string text = kHeader;
   text +=
-      "log_format cairn_json escape=json '{\"time\":\"$time_iso8601\",\"host\":\"$host\",\"remote_addr\":\"$remote_addr\","
-      "\"method\":\"$request_method\",\"uri\":\"$request_uri\",\"protocol\":\"$server_protocol\",\"status\":$status,"
-      "\"body_bytes_sent\":$body_bytes_sent,\"request_time\":$request_time,\"upstream_status\":\"$upstream_status\","
-      "\"upstream_response_time\":\"$upstream_response_time\",\"user\":\"$cairn_auth_preferred_username\","
-      "\"request_id\":\"$request_id\",\"user_agent\":\"$http_user_agent\",\"referer\":\"$http_referer\"}';\n\n";
-  text += "map $http_upgrade $cairn_connection_upgrade {\n    default upgrade;\n    \"\" \"\";\n}\n\n";
+      "log_format cairn_json escape=json "
+      "'{\"time\":\"$time_iso8601\",\"host\":\"$host\",\"remote_addr\":\"$remote_addr\","
+      "\"method\":\"$request_method\",\"uri\":\"$request_uri\",\"protocol\":\"$server_protocol\","
+      "\"status\":$status,"
+      "\"body_bytes_sent\":$body_bytes_sent,\"request_time\":$request_time,\"upstream_status\":\"$"
+      "upstream_status\","
+      "\"upstream_response_time\":\"$upstream_response_time\",\"user\":\"$cairn_auth_preferred_"
+      "username\","
+      "\"request_id\":\"$request_id\",\"user_agent\":\"$http_user_agent\",\"referer\":\"$http_"
+      "referer\"}';\n\n";
+  text +=
+      "map $http_upgrade $cairn_connection_upgrade {\n    default upgrade;\n    \"\" \"\";\n}\n\n";
   text +=
       "# Grafana's organisation role from the groups oauth2-proxy reports.\n"
       "map $cairn_auth_groups $cairn_grafana_role {\n"
@@ -402,11 +437,20 @@ std::string htmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -428,7 +472,8 @@ std::string statusPage(const std::vector<Site>& sites) {
 std::string routeProxyPass(const std::string& upstream) {
   auto url = spec::parseUpstreamUrl(upstream);
   if (!url) return upstream;  // validateSpec rejected it already; keep the text for the message
-  std::string target = url->scheme + "://" + url->host + (url->port ? ":" + std::to_string(url->port) : "");
+  std::string target =
+      url->scheme + "://" + url->host + (url->port ? ":" + std::to_string(url->port) : "");
   // "/app" must become "/app/" so that "/x" maps to "/app/x", not "/appx".
   if (!url->path.empty()) target += url->path.back() == '/' ? url->path : url->path + "/";
   return target;
@@ -437,13 +482,23 @@ std::string routeProxyPass(const std::string& upstream) {
 }  // namespace
 
 const std::vector<std::string>& identityHeaders() {
-  static const std::vector<std::string> kHeaders = {
-      "X-Auth-Request-User",  "X-Auth-Request-Email",          "X-Auth-Request-Groups",
-      "X-Auth-Request-Preferred-Username", "X-Auth-Request-Access-Token", "X-Forwarded-User",
-      "X-Forwarded-Email",    "X-Forwarded-Groups",            "X-Forwarded-Preferred-Username",
-      "X-Forwarded-Access-Token", "X-WEBAUTH-USER",            "X-WEBAUTH-EMAIL",
-      "X-WEBAUTH-NAME",       "X-WEBAUTH-ROLE",                "X-WEBAUTH-GROUPS",
-      "Remote-User",          "X-Remote-User"};
+  static const std::vector<std::string> kHeaders = {"X-Auth-Request-User",
+                                                    "X-Auth-Request-Email",
+                                                    "X-Auth-Request-Groups",
+                                                    "X-Auth-Request-Preferred-Username",
+                                                    "X-Auth-Request-Access-Token",
+                                                    "X-Forwarded-User",
+                                                    "X-Forwarded-Email",
+                                                    "X-Forwarded-Groups",
+                                                    "X-Forwarded-Preferred-Username",
+                                                    "X-Forwarded-Access-Token",
+                                                    "X-WEBAUTH-USER",
+                                                    "X-WEBAUTH-EMAIL",
+                                                    "X-WEBAUTH-NAME",
+                                                    "X-WEBAUTH-ROLE",
+                                                    "X-WEBAUTH-GROUPS",
+                                                    "Remote-User",
+                                                    "X-Remote-User"};
   return kHeaders;
 }
 
@@ -461,9 +516,12 @@ std::string authLocation(const std::vector<spec::Role>& roles) {
 std::vector<Site> sitesOf(const spec::Spec& spec) {
   std::vector<Site> sites;
   sites.push_back({SiteKind::kStatus, spec.hosts.status, true, {}, ""});
-  if (spec.enabled("keycloak")) sites.push_back({SiteKind::kAuth, spec.hosts.auth, false, {}, "http://cairn_keycloak"});
-  if (spec.enabled("grafana")) sites.push_back({SiteKind::kGrafana, spec.hosts.grafana, true, {}, "http://cairn_grafana"});
-  if (spec.enabled("airflow")) sites.push_back({SiteKind::kAirflow, spec.hosts.airflow, true, {}, "http://cairn_airflow"});
+  if (spec.enabled("keycloak"))
+    sites.push_back({SiteKind::kAuth, spec.hosts.auth, false, {}, "http://cairn_keycloak"});
+  if (spec.enabled("grafana"))
+    sites.push_back({SiteKind::kGrafana, spec.hosts.grafana, true, {}, "http://cairn_grafana"});
+  if (spec.enabled("airflow"))
+    sites.push_back({SiteKind::kAirflow, spec.hosts.airflow, true, {}, "http://cairn_airflow"});
   for (const auto& route : spec.routes) {
     std::vector<spec::Role> roles = route.roles;
     std::sort(roles.begin(), roles.end());
@@ -483,8 +541,10 @@ NginxConfig renderNginx(const spec::Spec& spec, const EdgeOptions& options) {
   };
   for (const auto& site : sites) config.hosts.push_back(site.host);
 
-  add(kNginxIncludeFile, std::string(kHeader) + "# Paths are relative to /etc/nginx so that a staged copy checks itself.\n" +
-                             include("http.conf"));
+  add(kNginxIncludeFile,
+      std::string(kHeader) +
+          "# Paths are relative to /etc/nginx so that a staged copy checks itself.\n" +
+          include("http.conf"));
   add(nginxFile("snippets/tls.conf"), tlsSnippet());
   add(nginxFile("snippets/server.conf"), serverSnippet());
   add(nginxFile("sites/00-http.conf"), plainHttpSite(config.hosts, options));

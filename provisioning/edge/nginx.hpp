@@ -18,9 +18,9 @@ enum class SiteKind { kStatus, kAuth, kGrafana, kAirflow, kRoute };
 struct Site {
   SiteKind kind = SiteKind::kRoute;
   std::string host;
-  bool gated = true;               // behind oauth2-proxy
-  std::vector<spec::Role> roles;   // allowed groups on the auth request; empty: any signed-in user
-  std::string proxyPass;           // the proxy_pass target; empty for the static status page
+  bool gated = true;              // behind oauth2-proxy
+  std::vector<spec::Role> roles;  // allowed groups on the auth request; empty: any signed-in user
+  std::string proxyPass;          // the proxy_pass target; empty for the static status page
 };
 
 // The sites of the spec in a stable order: status, auth, grafana, airflow (each only when its

@@ -18,7 +18,8 @@ const char* tlsPrepareScript();
 // The TLS step's files (the script and certbot's deploy hook), the validator that selects (and
 // if need be generates or checks) the certificate for `hosts`, and in acme mode the reload
 // action "acme" that asks certbot for one.
-bundle::Bundle renderTls(const spec::Spec& spec, const std::vector<std::string>& hosts, const EdgeOptions& options);
+bundle::Bundle renderTls(const spec::Spec& spec, const std::vector<std::string>& hosts,
+                         const EdgeOptions& options);
 
 // The command that reloads the nginx of `options` ("{root}" empty: the real system).
 bundle::Command nginxReloadCommand(const EdgeOptions& options);

@@ -37,19 +37,28 @@ double median(std::vector<double> values) {
 cairn::spec::Spec specWithRoutes(int count, const std::string& upstream, int variant) {
   std::string routes;
   for (int i = 0; i < count; ++i) {
-    routes += std::string(i ? "," : "") + R"({"host": "r)" + std::to_string(i) + "-" + std::to_string(variant) +
-              R"(.bench.test", "upstream": "http://)" + upstream + R"(/")" + (i % 2 ? R"(, "auth": "none")" : "") + "}";
+    routes += std::string(i ? "," : "") + R"({"host": "r)" + std::to_string(i) + "-" +
+              std::to_string(variant) + R"(.bench.test", "upstream": "http://)" + upstream +
+              R"(/")" + (i % 2 ? R"(, "auth": "none")" : "") + "}";
   }
-  return cairn::spec::loadSpec(R"({"version": 1, "domain": "bench.test", "routes": [)" + routes + "]}");
+  return cairn::spec::loadSpec(R"({"version": 1, "domain": "bench.test", "routes": [)" + routes +
+                               "]}");
 }
 
 std::string fastResponderConf(const std::string& root, int upstreamPort, int authPort) {
-  return "daemon off;\nworker_processes 1;\nuser root root;\npid " + root + "/fast.pid;\nerror_log " + root +
+  return "daemon off;\nworker_processes 1;\nuser root root;\npid " + root +
+         "/fast.pid;\nerror_log " + root +
          "/fast-error.log;\nevents { worker_connections 4096; }\nhttp {\n    access_log off;\n"
-         "    client_body_temp_path " + root + "/fast-tmp;\n    proxy_temp_path " + root + "/fast-tmp;\n"
-         "    server {\n        listen 127.0.0.1:" + std::to_string(upstreamPort) + ";\n"
+         "    client_body_temp_path " +
+         root + "/fast-tmp;\n    proxy_temp_path " + root +
+         "/fast-tmp;\n"
+         "    server {\n        listen 127.0.0.1:" +
+         std::to_string(upstreamPort) +
+         ";\n"
          "        location / { default_type text/plain; return 200 \"ok\\n\"; }\n    }\n"
-         "    server {\n        listen 127.0.0.1:" + std::to_string(authPort) + ";\n"
+         "    server {\n        listen 127.0.0.1:" +
+         std::to_string(authPort) +
+         ";\n"
          "        location = /oauth2/auth {\n"
          "            if ($cookie__oauth2_proxy != \"admin-session\") { return 401; }\n"
          "            add_header X-Auth-Request-User alice;\n"
@@ -67,10 +76,14 @@ std::pair<double, long> wrk(const std::vector<std::string>& extra, const std::st
   if (!result) return {0, -1};
   const std::string& out = result.value().output;
   std::smatch match;
-  double rps = std::regex_search(out, match, std::regex("Requests/sec:\\s+([0-9.]+)")) ? std::stod(match[1]) : 0;
+  double rps = std::regex_search(out, match, std::regex("Requests/sec:\\s+([0-9.]+)"))
+                   ? std::stod(match[1])
+                   : 0;
   long failed = 0;
-  if (std::regex_search(out, match, std::regex("Non-2xx or 3xx responses: (\\d+)"))) failed += std::stol(match[1]);
-  if (std::regex_search(out, match, std::regex("connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)"))) {
+  if (std::regex_search(out, match, std::regex("Non-2xx or 3xx responses: (\\d+)")))
+    failed += std::stol(match[1]);
+  if (std::regex_search(out, match,
+                        std::regex("connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)"))) {
     for (int i = 1; i <= 4; ++i) failed += std::stol(match[i]);
   }
   return {rps, failed};
@@ -83,7 +96,8 @@ int main() {
   std::string upstream = edge.options().upstreams.grafana;
 
   std::printf("edge: render + validate + reload (median of 3 applies, each with changed routes)\n");
-  std::printf("%8s %12s %12s %14s %12s\n", "routes", "render ms", "nginx -t ms", "apply ms", "config KiB");
+  std::printf("%8s %12s %12s %14s %12s\n", "routes", "render ms", "nginx -t ms", "apply ms",
+              "config KiB");
   int variant = 0;
   for (int routes : {10, 100, 1000}) {
     std::vector<double> render, check, whole;
@@ -94,7 +108,8 @@ int main() {
       auto bundle = cairn::edge::renderEdge(spec, edge.options());
       render.push_back(msSince(start));
       kib = 0;
-      for (const auto& file : bundle.files) kib += static_cast<double>(file.content.size()) / 1024.0;
+      for (const auto& file : bundle.files)
+        kib += static_cast<double>(file.content.size()) / 1024.0;
       edge.runner().timings.clear();
       start = Clock::now();
       auto report = edge.applyBundle(bundle);
@@ -121,29 +136,35 @@ int main() {
       (void)runner.run(argv, std::chrono::seconds(120));
       check.push_back(msSince(start));
     }
-    std::printf("%8d %12.2f %12.1f %14.1f %12.0f\n", routes, median(render), median(check), median(whole), kib);
+    std::printf("%8d %12.2f %12.1f %14.1f %12.0f\n", routes, median(render), median(check),
+                median(whole), kib);
   }
 
   // Part 2: fixed-answer upstream and auth responder.
   int upstreamPort = cairn::testing::freeLoopbackPort();
   int authPort = cairn::testing::freeLoopbackPort();
-  cairn::testing::writeFile(edge.root() + "/fast.conf", fastResponderConf(edge.root(), upstreamPort, authPort));
-  cairn::testing::ChildProcess fast({"nginx", "-p", edge.root() + "/", "-c", edge.root() + "/fast.conf"},
-                                    edge.root() + "/fast.log");
+  cairn::testing::writeFile(edge.root() + "/fast.conf",
+                            fastResponderConf(edge.root(), upstreamPort, authPort));
+  cairn::testing::ChildProcess fast(
+      {"nginx", "-p", edge.root() + "/", "-c", edge.root() + "/fast.conf"},
+      edge.root() + "/fast.log");
   cairn::testing::waitForFile(edge.root() + "/fast.pid");
   std::string fastUpstream = "127.0.0.1:" + std::to_string(upstreamPort);
-  edge.setUpstreams({fastUpstream, "127.0.0.1:" + std::to_string(authPort), fastUpstream, fastUpstream});
+  edge.setUpstreams(
+      {fastUpstream, "127.0.0.1:" + std::to_string(authPort), fastUpstream, fastUpstream});
   std::string cookie = std::string("Cookie: ") + EdgeHarness::kAdminCookie;
 
   std::printf("\nedge: requests per second (wrk -t2 -c32 -d5s, keep-alive)\n");
   std::printf("%-40s %12s %8s\n", "path", "req/s", "failed");
-  auto gated = cairn::spec::loadSpec(R"({"version": 1, "domain": "bench.test", "routes": [{"host": "localhost", "upstream": "http://)" +
-                                     fastUpstream + R"(/"}]})");
+  auto gated = cairn::spec::loadSpec(
+      R"({"version": 1, "domain": "bench.test", "routes": [{"host": "localhost", "upstream": "http://)" +
+      fastUpstream + R"(/"}]})");
   if (edge.apply(gated).status != cairn::apply::ApplyStatus::kApplied) return 1;
   auto [gateRps, gateFailed] = wrk({"-H", cookie}, edge.https("localhost", "/"));
   std::printf("%-40s %12.0f %8ld\n", "https, through the oauth2-proxy gate", gateRps, gateFailed);
-  auto open = cairn::spec::loadSpec(R"({"version": 1, "domain": "bench.test", "routes": [{"host": "localhost", "upstream": "http://)" +
-                                    fastUpstream + R"(/", "auth": "none"}]})");
+  auto open = cairn::spec::loadSpec(
+      R"({"version": 1, "domain": "bench.test", "routes": [{"host": "localhost", "upstream": "http://)" +
+      fastUpstream + R"(/", "auth": "none"}]})");
   if (edge.apply(open).status != cairn::apply::ApplyStatus::kApplied) return 1;
   auto [openRps, openFailed] = wrk({}, edge.https("localhost", "/"));
   std::printf("%-40s %12.0f %8ld\n", "https, auth none (no gate)", openRps, openFailed);

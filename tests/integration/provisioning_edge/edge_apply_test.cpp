@@ -1,5 +1,3 @@
-#include <boost/test/unit_test.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -7,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -79,7 +78,8 @@ BOOST_AUTO_TEST_CASE(a_config_nginx_rejects_is_never_swapped_in_and_the_old_one_
   auto report = edge.applyBundle(bundle);
 
   BOOST_TEST(static_cast<int>(report.status) == static_cast<int>(apply::ApplyStatus::kRejected));
-  BOOST_TEST(report.message.find("unknown directive \"bogus_directive\"") != std::string::npos, report.message);
+  BOOST_TEST(report.message.find("unknown directive \"bogus_directive\"") != std::string::npos,
+             report.message);
   BOOST_TEST(cairn::testing::readFile(edge.root() + kRoutesFile) == oldRoutes);
   BOOST_TEST(edge.servedGeneration("grafana.edge.test") == before);
   BOOST_TEST(fetch(edge.https("grafana.edge.test", "/"), {kCookie}).status == 200);
@@ -91,7 +91,8 @@ BOOST_AUTO_TEST_CASE(a_config_nginx_cannot_load_is_rolled_back_and_the_old_one_k
   std::string before = edge.servedGeneration("grafana.edge.test");
   std::string oldRoutes = cairn::testing::readFile(edge.root() + kRoutesFile);
 
-  // nginx -t accepts a port in use; the running nginx cannot bind it and keeps its old configuration.
+  // nginx -t accepts a port in use; the running nginx cannot bind it and keeps its old
+  // configuration.
   BusyPort busy;
   auto bundle = edge::renderEdge(edge.testSpec(routeTo("new.edge.test")), edge.options());
   insertAfterServerOpen(routesFile(bundle), "listen 127.0.0.1:" + std::to_string(busy.port) + ";");
@@ -108,19 +109,22 @@ BOOST_AUTO_TEST_CASE(twenty_applies_under_a_wrk_load_lose_no_request) {
   EdgeHarness& edge = theHarness();
   // Every request on its own connection: a reload closes idle keep-alive connections, which HTTP
   // allows and browsers retry, but wrk counts a request it wrote into a closing one as an error.
-  cairn::testing::ChildProcess wrk({"wrk", "-t2", "-c8", "-d300s", "-H", kCookie, "-H", "Connection: close",
-                                    edge.https("localhost", "/")},
+  cairn::testing::ChildProcess wrk({"wrk", "-t2", "-c8", "-d300s", "-H", kCookie, "-H",
+                                    "Connection: close", edge.https("localhost", "/")},
                                    edge.root() + "/wrk.log");
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // let the load build up before the first reload
+  std::this_thread::sleep_for(
+      std::chrono::seconds(1));  // let the load build up before the first reload
   for (int i = 0; i < 20; ++i) {
     auto report = edge.apply(edge.testSpec(routeTo("r" + std::to_string(i) + ".edge.test")));
-    BOOST_REQUIRE_MESSAGE(report.status == apply::ApplyStatus::kApplied, "apply " << i << ": " << report.message);
+    BOOST_REQUIRE_MESSAGE(report.status == apply::ApplyStatus::kApplied,
+                          "apply " << i << ": " << report.message);
   }
   wrk.stop(SIGINT);
   std::string output = cairn::testing::readFile(edge.root() + "/wrk.log");
   BOOST_TEST_MESSAGE(output);
   std::smatch requests;
-  BOOST_REQUIRE_MESSAGE(std::regex_search(output, requests, std::regex("(\\d+) requests in")), output);
+  BOOST_REQUIRE_MESSAGE(std::regex_search(output, requests, std::regex("(\\d+) requests in")),
+                        output);
   BOOST_TEST(std::stol(requests[1]) > 100, output);
   BOOST_TEST(output.find("Socket errors") == std::string::npos, output);
   BOOST_TEST(output.find("Non-2xx or 3xx responses") == std::string::npos, output);

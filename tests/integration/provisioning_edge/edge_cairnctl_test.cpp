@@ -1,5 +1,4 @@
 #include <boost/test/unit_test.hpp>
-
 #include <sstream>
 
 #include "appliance/host/files.hpp"
@@ -37,17 +36,18 @@ BOOST_AUTO_TEST_CASE(cairnctl_apply_rejects_an_unusable_provided_certificate_wit
                                 "tls": {"mode": "provided", "certificate": "/etc/ssl/cairn/fullchain.pem",
                                         "key": "/etc/ssl/cairn/privkey.pem"}})");
   BOOST_TEST(cli.run({"apply"}) == 3);
-  BOOST_TEST(cli.err.find("cannot read the certificate " + cli.root.path() + "/etc/ssl/cairn/fullchain.pem") !=
-                 std::string::npos,
+  BOOST_TEST(cli.err.find("cannot read the certificate " + cli.root.path() +
+                          "/etc/ssl/cairn/fullchain.pem") != std::string::npos,
              cli.err);
   BOOST_TEST(!cairn::host::pathExists(cli.root.path() + cairn::edge::kNginxIncludeFile));
 
   cairn::host::LocalProcessRunner runner;
   (void)cairn::host::makeDirectories(cli.root / "etc/ssl/cairn");
-  auto made = runner.run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-days", "30", "-subj", "/CN=example.com", "-keyout", cli.root / "etc/ssl/cairn/privkey.pem",
-                          "-out", cli.root / "etc/ssl/cairn/fullchain.pem"},
-                         std::chrono::seconds(30));
+  auto made = runner.run(
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+       "-nodes", "-days", "30", "-subj", "/CN=example.com", "-keyout",
+       cli.root / "etc/ssl/cairn/privkey.pem", "-out", cli.root / "etc/ssl/cairn/fullchain.pem"},
+      std::chrono::seconds(30));
   BOOST_REQUIRE(made && made.value().exitCode == 0);
   BOOST_TEST(cli.run({"apply"}) == 0, cli.err);
   BOOST_TEST(cairn::host::pathExists(cli.root.path() + cairn::edge::kNginxIncludeFile));

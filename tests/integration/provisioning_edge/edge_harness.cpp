@@ -29,8 +29,12 @@ std::string nginxMainConf(const std::string& root) {
          "master_process on;\n"
          "worker_processes 2;\n"
          "user root root;\n"
-         "pid " + root + "/run/nginx.pid;\n"
-         "error_log " + root + "/var/log/nginx/error.log warn;\n"
+         "pid " +
+         root +
+         "/run/nginx.pid;\n"
+         "error_log " +
+         root +
+         "/var/log/nginx/error.log warn;\n"
          "events {\n    worker_connections 1024;\n}\n"
          "http {\n"
          "    sendfile on;\n"
@@ -40,13 +44,25 @@ std::string nginxMainConf(const std::string& root) {
          "    default_type application/octet-stream;\n"
          "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n"
          "    ssl_prefer_server_ciphers on;\n"
-         "    access_log " + root + "/var/log/nginx/access.log;\n"
+         "    access_log " +
+         root +
+         "/var/log/nginx/access.log;\n"
          "    gzip on;\n"
-         "    client_body_temp_path " + root + "/var/lib/nginx/body;\n"
-         "    proxy_temp_path " + root + "/var/lib/nginx/proxy;\n"
-         "    fastcgi_temp_path " + root + "/var/lib/nginx/fastcgi;\n"
-         "    uwsgi_temp_path " + root + "/var/lib/nginx/uwsgi;\n"
-         "    scgi_temp_path " + root + "/var/lib/nginx/scgi;\n"
+         "    client_body_temp_path " +
+         root +
+         "/var/lib/nginx/body;\n"
+         "    proxy_temp_path " +
+         root +
+         "/var/lib/nginx/proxy;\n"
+         "    fastcgi_temp_path " +
+         root +
+         "/var/lib/nginx/fastcgi;\n"
+         "    uwsgi_temp_path " +
+         root +
+         "/var/lib/nginx/uwsgi;\n"
+         "    scgi_temp_path " +
+         root +
+         "/var/lib/nginx/scgi;\n"
          "    include conf.d/*.conf;\n"
          "}\n";
 }
@@ -97,14 +113,19 @@ int ChildProcess::stop(int signal) {
 
 ChildProcess::~ChildProcess() { stop(SIGTERM); }
 
-Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv,
+                                              std::chrono::milliseconds timeout) {
   auto start = std::chrono::steady_clock::now();
   auto result = local_.run(argv, timeout);
   std::string name = argv.empty() ? "" : argv[0];
   // "sh -c SCRIPT NAME ...": the name says more than the script.
-  if (argv.size() > 3 && argv[0] == "sh" && argv[1] == "-c") name = argv[3];
-  else if (argv.size() > 2 && argv[0] == "sh") name = argv[2];
-  timings.emplace_back(name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  if (argv.size() > 3 && argv[0] == "sh" && argv[1] == "-c")
+    name = argv[3];
+  else if (argv.size() > 2 && argv[0] == "sh")
+    name = argv[2];
+  timings.emplace_back(
+      name,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   return result;
 }
 
@@ -138,7 +159,8 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers) 
   // https://host:port/path → resolve host:port to 127.0.0.1
   std::string rest = url.substr(url.find("://") + 3);
   std::string hostPort = rest.substr(0, rest.find('/'));
-  std::vector<std::string> argv = {"curl", "-sk", "-i", "--max-time", "10", "--resolve", hostPort + ":127.0.0.1", url};
+  std::vector<std::string> argv = {
+      "curl", "-sk", "-i", "--max-time", "10", "--resolve", hostPort + ":127.0.0.1", url};
   for (const auto& header : headers) {
     argv.push_back("-H");
     argv.push_back(header);
@@ -146,7 +168,8 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers) 
   host::LocalProcessRunner runner;
   auto result = runner.run(argv, std::chrono::seconds(15));
   if (!result || result.value().exitCode != 0) {
-    throw std::runtime_error("curl " + url + " failed: " + (result ? result.value().output : result.error().message));
+    throw std::runtime_error(
+        "curl " + url + " failed: " + (result ? result.value().output : result.error().message));
   }
   const std::string& out = result.value().output;
   Response response;
@@ -158,7 +181,8 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers) 
   response.status = std::stoi(statusLine.substr(statusLine.find(' ') + 1, 3));
   for (std::size_t at = lineEnd; at != std::string::npos && at < head.size();) {
     std::size_t next = head.find("\r\n", at + 2);
-    std::string line = head.substr(at + 2, next == std::string::npos ? std::string::npos : next - at - 2);
+    std::string line =
+        head.substr(at + 2, next == std::string::npos ? std::string::npos : next - at - 2);
     std::size_t colon = line.find(':');
     if (colon != std::string::npos) {
       std::string name = line.substr(0, colon);
@@ -173,19 +197,21 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers) 
 
 EdgeHarness::EdgeHarness() {
   const std::string& root = root_.path();
-  for (const char* dir : {"/var/log/nginx", "/var/lib/nginx", "/usr/share/nginx", "/run", "/etc/nginx/conf.d",
-                          "/var/lib/cairn/acme/.well-known/acme-challenge"}) {
+  for (const char* dir : {"/var/log/nginx", "/var/lib/nginx", "/usr/share/nginx", "/run",
+                          "/etc/nginx/conf.d", "/var/lib/cairn/acme/.well-known/acme-challenge"}) {
     (void)host::makeDirectories(root + dir);
   }
   writeFile(root + "/etc/nginx/nginx.conf", nginxMainConf(root));
   writeFile(root + "/sessions.json", sessionsJson());
 
-  upstream_ = new ChildProcess({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"},
-                               root + "/upstream.log");
-  standin_ = new ChildProcess({"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
-                               "--sessions", root + "/sessions.json", "--provider-url",
-                               "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"},
-                              root + "/standin.log");
+  upstream_ = new ChildProcess(
+      {"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"},
+      root + "/upstream.log");
+  standin_ = new ChildProcess(
+      {"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
+       "--sessions", root + "/sessions.json", "--provider-url",
+       "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"},
+      root + "/standin.log");
   std::string upstream = "127.0.0.1:" + waitForFile(root + "/upstream.port");
   std::string standin = "127.0.0.1:" + waitForFile(root + "/standin.port");
 
@@ -193,7 +219,8 @@ EdgeHarness::EdgeHarness() {
   options_.httpPort = freeLoopbackPort();
   options_.httpsPort = freeLoopbackPort();
   options_.upstreams = {upstream, standin, upstream, upstream};
-  options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c", root + "/etc/nginx/nginx.conf"};
+  options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
+                           root + "/etc/nginx/nginx.conf"};
 
   std::vector<std::string> start = options_.nginxCommand;
   nginx_ = new ChildProcess(start, root + "/nginx.log");
@@ -215,7 +242,9 @@ std::string EdgeHarness::http(const std::string& host, const std::string& path) 
   return "http://" + host + ":" + std::to_string(options_.httpPort) + path;
 }
 
-apply::ApplyReport EdgeHarness::apply(const spec::Spec& spec) { return applyBundle(edge::renderEdge(spec, options_)); }
+apply::ApplyReport EdgeHarness::apply(const spec::Spec& spec) {
+  return applyBundle(edge::renderEdge(spec, options_));
+}
 
 apply::ApplyReport EdgeHarness::applyBundle(const bundle::Bundle& bundle) {
   apply::Transaction transaction(state::Paths{root_.path()}, runner_);

@@ -54,7 +54,8 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers =
 // Runs commands on this machine and remembers how long each took, for the benchmark.
 class TimingRunner final : public host::ProcessRunner {
  public:
-  Result<host::ProcessResult> run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
+  Result<host::ProcessResult> run(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout) override;
   // (the first words of argv, milliseconds) of every command since the last clear().
   std::vector<std::pair<std::string, double>> timings;
 
@@ -99,6 +100,5 @@ class EdgeHarness {
   ChildProcess* standin_ = nullptr;
   ChildProcess* nginx_ = nullptr;
 };
-
 
 }  // namespace cairn::testing

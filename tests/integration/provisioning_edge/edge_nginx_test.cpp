@@ -1,9 +1,8 @@
 #define BOOST_TEST_MODULE provisioning_edge_integration
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
 #include <stdlib.h>
 
+#include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include "appliance/host/files.hpp"
@@ -48,7 +47,8 @@ const std::string kCookie = std::string("Cookie: ") + EdgeHarness::kAdminCookie;
 
 EdgeHarness& theHarness() { return *harness; }
 
-BOOST_AUTO_TEST_CASE(unauthenticated_request_to_a_gated_host_redirects_to_sign_in_with_the_original_url) {
+BOOST_AUTO_TEST_CASE(
+    unauthenticated_request_to_a_gated_host_redirects_to_sign_in_with_the_original_url) {
   std::string original = harness->https("grafana.edge.test", "/d/abc?orgId=1");
   Response response = fetch(original);
   BOOST_TEST(response.status == 302);
@@ -89,9 +89,10 @@ BOOST_AUTO_TEST_CASE(grafana_receives_the_auth_proxy_user_and_role) {
 }
 
 BOOST_AUTO_TEST_CASE(client_supplied_identity_headers_never_reach_an_upstream) {
-  std::vector<std::string> forged = {"X-Auth-Request-User: mallory", "X-Auth-Request-Email: mallory@evil.test",
-                                     "X-Auth-Request-Groups: admin", "X-WEBAUTH-USER: admin",
-                                     "X-Forwarded-User: mallory", "Remote-User: mallory"};
+  std::vector<std::string> forged = {
+      "X-Auth-Request-User: mallory", "X-Auth-Request-Email: mallory@evil.test",
+      "X-Auth-Request-Groups: admin", "X-WEBAUTH-USER: admin",
+      "X-Forwarded-User: mallory",    "Remote-User: mallory"};
   std::vector<std::string> withSession = forged;
   withSession.push_back(kCookie);
 
@@ -103,11 +104,12 @@ BOOST_AUTO_TEST_CASE(client_supplied_identity_headers_never_reach_an_upstream) {
   BOOST_TEST(!gated.contains("remote-user"));
 
   for (std::string host : {"open.edge.test", "auth.edge.test"}) {
-    Response response = fetch(harness->https(host, host == "auth.edge.test" ? "/realms/cairn/account" : "/"), forged);
+    Response response = fetch(
+        harness->https(host, host == "auth.edge.test" ? "/realms/cairn/account" : "/"), forged);
     BOOST_REQUIRE_EQUAL(response.status, 200);
     auto open = upstreamHeaders(response);
-    for (const char* name : {"x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-webauth-user",
-                             "x-forwarded-user", "remote-user"}) {
+    for (const char* name : {"x-auth-request-user", "x-auth-request-email", "x-auth-request-groups",
+                             "x-webauth-user", "x-forwarded-user", "remote-user"}) {
       BOOST_TEST(!open.contains(name), host << " passed " << name);
     }
   }
@@ -120,12 +122,14 @@ BOOST_AUTO_TEST_CASE(auth_none_routes_pass_without_a_session_to_the_upstream_pat
 }
 
 BOOST_AUTO_TEST_CASE(a_route_with_roles_rejects_a_user_without_the_group) {
-  BOOST_TEST(fetch(harness->https("ops.edge.test", "/"), {std::string("Cookie: ") + EdgeHarness::kViewerCookie}).status ==
-             403);
+  BOOST_TEST(fetch(harness->https("ops.edge.test", "/"),
+                   {std::string("Cookie: ") + EdgeHarness::kViewerCookie})
+                 .status == 403);
   BOOST_TEST(fetch(harness->https("ops.edge.test", "/"), {kCookie}).status == 200);
   // The same viewer passes where no role is required.
-  BOOST_TEST(fetch(harness->https("localhost", "/"), {std::string("Cookie: ") + EdgeHarness::kViewerCookie}).status ==
-             200);
+  BOOST_TEST(fetch(harness->https("localhost", "/"),
+                   {std::string("Cookie: ") + EdgeHarness::kViewerCookie})
+                 .status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(the_status_page_is_served_behind_the_gate) {
@@ -140,17 +144,26 @@ BOOST_AUTO_TEST_CASE(http_redirects_to_https_but_serves_acme_challenges) {
   BOOST_TEST(redirect.status == 301);
   BOOST_TEST(redirect.header("location") == harness->https("grafana.edge.test", "/d/x?y=1"));
 
-  cairn::testing::writeFile(harness->root() + "/var/lib/cairn/acme/.well-known/acme-challenge/token-123", "token-123.key");
-  Response challenge = fetch(harness->http("grafana.edge.test", "/.well-known/acme-challenge/token-123"));
+  cairn::testing::writeFile(
+      harness->root() + "/var/lib/cairn/acme/.well-known/acme-challenge/token-123",
+      "token-123.key");
+  Response challenge =
+      fetch(harness->http("grafana.edge.test", "/.well-known/acme-challenge/token-123"));
   BOOST_TEST(challenge.status == 200);
   BOOST_TEST(challenge.body == "token-123.key");
-  BOOST_TEST(fetch(harness->http("grafana.edge.test", "/.well-known/acme-challenge/missing")).status == 404);
+  BOOST_TEST(
+      fetch(harness->http("grafana.edge.test", "/.well-known/acme-challenge/missing")).status ==
+      404);
 }
 
 BOOST_AUTO_TEST_CASE(the_login_rate_limit_answers_429) {
-  std::vector<std::string> argv = {"curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}\n", "--resolve",
-                                   "auth.edge.test:" + std::to_string(harness->options().httpsPort) + ":127.0.0.1"};
-  for (int i = 0; i < 40; ++i) argv.push_back(harness->https("auth.edge.test", "/realms/cairn/protocol/openid-connect/token"));
+  std::vector<std::string> argv = {
+      "curl",      "-sk",
+      "-o",        "/dev/null",
+      "-w",        "%{http_code}\n",
+      "--resolve", "auth.edge.test:" + std::to_string(harness->options().httpsPort) + ":127.0.0.1"};
+  for (int i = 0; i < 40; ++i)
+    argv.push_back(harness->https("auth.edge.test", "/realms/cairn/protocol/openid-connect/token"));
   cairn::host::LocalProcessRunner runner;
   auto result = runner.run(argv, std::chrono::seconds(60));
   BOOST_REQUIRE(result);
@@ -164,7 +177,8 @@ BOOST_AUTO_TEST_CASE(security_headers_are_present_on_pages_and_redirects) {
   BOOST_TEST(grafana.header("strict-transport-security") == "max-age=31536000; includeSubDomains");
   BOOST_TEST(grafana.header("x-content-type-options") == "nosniff");
   BOOST_TEST(grafana.header("x-frame-options") == "SAMEORIGIN");
-  BOOST_TEST(grafana.header("content-security-policy").find("wss://grafana.edge.test") != std::string::npos);
+  BOOST_TEST(grafana.header("content-security-policy").find("wss://grafana.edge.test") !=
+             std::string::npos);
   BOOST_TEST(grafana.header("server") == "nginx");
 
   Response signIn = fetch(harness->https("grafana.edge.test", "/"));
@@ -183,10 +197,14 @@ BOOST_AUTO_TEST_CASE(unknown_host_names_get_no_tls_handshake) {
 }
 
 BOOST_AUTO_TEST_CASE(the_certificate_expiry_is_recorded_for_monitoring) {
-  auto status = nlohmann::json::parse(cairn::testing::readFile(harness->root() + cairn::edge::kCertificateStatusFile));
+  auto status = nlohmann::json::parse(
+      cairn::testing::readFile(harness->root() + cairn::edge::kCertificateStatusFile));
   BOOST_TEST(status.value("source", "") == "self-signed");
   BOOST_TEST(status.value("not_after_unix", 0LL) > 1700000000LL);
-  std::string metrics = cairn::testing::readFile(harness->root() + cairn::edge::kCertificateMetricsFile);
-  BOOST_TEST(metrics.find("cairn_tls_certificate_expiry_timestamp_seconds{mode=\"self-signed\",source=\"self-signed\"} " +
-                          std::to_string(status.value("not_after_unix", 0LL))) != std::string::npos);
+  std::string metrics =
+      cairn::testing::readFile(harness->root() + cairn::edge::kCertificateMetricsFile);
+  BOOST_TEST(metrics.find("cairn_tls_certificate_expiry_timestamp_seconds{mode=\"self-signed\","
+                          "source=\"self-signed\"} " +
+                          std::to_string(status.value("not_after_unix", 0LL))) !=
+             std::string::npos);
 }

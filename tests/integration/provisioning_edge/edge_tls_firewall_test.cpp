@@ -1,8 +1,7 @@
-#include <boost/test/unit_test.hpp>
-
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include "appliance/host/files.hpp"
@@ -41,11 +40,14 @@ struct TlsRoot {
   TempDir root;
   std::string script = root / "prepare.sh";
   TlsRoot() { cairn::testing::writeFile(script, edge::tlsPrepareScript(), 0755); }
-  ProcessResult select(const std::string& mode, const std::string& cert = "", const std::string& key = "") {
-    return run({"sh", script, "select", root.path(), mode, "example.com,auth.example.com", cert, key});
+  ProcessResult select(const std::string& mode, const std::string& cert = "",
+                       const std::string& key = "") {
+    return run(
+        {"sh", script, "select", root.path(), mode, "example.com,auth.example.com", cert, key});
   }
   nlohmann::json status() {
-    return nlohmann::json::parse(cairn::testing::readFile(root.path() + edge::kCertificateStatusFile));
+    return nlohmann::json::parse(
+        cairn::testing::readFile(root.path() + edge::kCertificateStatusFile));
   }
   std::string linkTarget(const char* path) {
     char buffer[4096];
@@ -55,9 +57,10 @@ struct TlsRoot {
   // A certificate and key made with openssl under `dir` (absolute in the target system).
   void makePair(const std::string& dir) {
     (void)cairn::host::makeDirectories(root.path() + dir);
-    auto made = run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-days", "30", "-subj", "/CN=example.com", "-keyout", root.path() + dir + "/privkey.pem", "-out",
-                     root.path() + dir + "/fullchain.pem"});
+    auto made =
+        run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "30", "-subj", "/CN=example.com", "-keyout",
+             root.path() + dir + "/privkey.pem", "-out", root.path() + dir + "/fullchain.pem"});
     BOOST_REQUIRE_MESSAGE(made.exitCode == 0, made.output);
   }
   // The same, valid only in January 2020 (openssl ca is the tool that takes explicit dates).
@@ -65,11 +68,15 @@ struct TlsRoot {
     std::string at = root.path() + dir;
     auto made = run({"sh", "-c",
                      "set -e; mkdir -p \"$1/ca/new\"; cd \"$1/ca\"; : >index.txt; echo 01 >serial\n"
-                     "printf '[ca]\\ndefault_ca = x\\n[x]\\ndir = .\\ndatabase = index.txt\\nnew_certs_dir = new\\n"
-                     "serial = serial\\ndefault_md = sha256\\npolicy = p\\n[p]\\ncommonName = supplied\\n' >ca.cnf\n"
-                     "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=example.com "
+                     "printf '[ca]\\ndefault_ca = x\\n[x]\\ndir = .\\ndatabase = "
+                     "index.txt\\nnew_certs_dir = new\\n"
+                     "serial = serial\\ndefault_md = sha256\\npolicy = p\\n[p]\\ncommonName = "
+                     "supplied\\n' >ca.cnf\n"
+                     "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                     "-subj /CN=example.com "
                      "-keyout ../privkey.pem -out req.pem\n"
-                     "openssl ca -batch -config ca.cnf -selfsign -keyfile ../privkey.pem -in req.pem -out ../fullchain.pem "
+                     "openssl ca -batch -config ca.cnf -selfsign -keyfile ../privkey.pem -in "
+                     "req.pem -out ../fullchain.pem "
                      "-startdate 20200101000000Z -enddate 20200201000000Z\n",
                      "make-expired", at});
     BOOST_REQUIRE_MESSAGE(made.exitCode == 0, made.output);
@@ -84,7 +91,8 @@ BOOST_AUTO_TEST_CASE(self_signed_is_generated_once_for_every_host_and_kept) {
   BOOST_REQUIRE_MESSAGE(first.exitCode == 0, first.output);
   std::string cert = tls.root.path() + edge::kTlsDir + "/self-signed/fullchain.pem";
   auto san = run({"openssl", "x509", "-in", cert, "-noout", "-ext", "subjectAltName"});
-  BOOST_TEST(san.output.find("DNS:example.com, DNS:auth.example.com") != std::string::npos, san.output);
+  BOOST_TEST(san.output.find("DNS:example.com, DNS:auth.example.com") != std::string::npos,
+             san.output);
   BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) == cert);
   BOOST_TEST(tls.status().value("source", "") == "self-signed");
   auto key = cairn::host::statFile(tls.root.path() + edge::kTlsDir + "/self-signed/privkey.pem");
@@ -102,39 +110,46 @@ BOOST_AUTO_TEST_CASE(provided_certificates_are_checked_before_they_are_served) {
   tls.makePair("/etc/ssl/other");
   auto good = tls.select("provided", "/etc/ssl/good/fullchain.pem", "/etc/ssl/good/privkey.pem");
   BOOST_REQUIRE_MESSAGE(good.exitCode == 0, good.output);
-  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) == tls.root.path() + "/etc/ssl/good/fullchain.pem");
+  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) ==
+             tls.root.path() + "/etc/ssl/good/fullchain.pem");
   BOOST_TEST(tls.status().value("source", "") == "provided");
 
   auto missing = tls.select("provided", "/etc/ssl/none/fullchain.pem", "/etc/ssl/good/privkey.pem");
   BOOST_TEST(missing.exitCode != 0);
-  BOOST_TEST(missing.output.find("cannot read the certificate") != std::string::npos, missing.output);
+  BOOST_TEST(missing.output.find("cannot read the certificate") != std::string::npos,
+             missing.output);
 
-  auto mismatched = tls.select("provided", "/etc/ssl/good/fullchain.pem", "/etc/ssl/other/privkey.pem");
+  auto mismatched =
+      tls.select("provided", "/etc/ssl/good/fullchain.pem", "/etc/ssl/other/privkey.pem");
   BOOST_TEST(mismatched.exitCode != 0);
-  BOOST_TEST(mismatched.output.find("does not belong to the certificate") != std::string::npos, mismatched.output);
+  BOOST_TEST(mismatched.output.find("does not belong to the certificate") != std::string::npos,
+             mismatched.output);
 
   tls.makeExpiredPair("/etc/ssl/old");
   auto expired = tls.select("provided", "/etc/ssl/old/fullchain.pem", "/etc/ssl/old/privkey.pem");
   BOOST_TEST(expired.exitCode != 0);
   BOOST_TEST(expired.output.find("has expired") != std::string::npos, expired.output);
   // A rejected certificate leaves the one being served alone.
-  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) == tls.root.path() + "/etc/ssl/good/fullchain.pem");
+  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) ==
+             tls.root.path() + "/etc/ssl/good/fullchain.pem");
 }
 
 BOOST_AUTO_TEST_CASE(acme_falls_back_to_self_signed_until_certbot_has_a_certificate) {
   TlsRoot tls;
   auto fallback = tls.select("acme");
   BOOST_REQUIRE_MESSAGE(fallback.exitCode == 0, fallback.output);
-  BOOST_TEST(fallback.output.find("no usable ACME certificate yet") != std::string::npos, fallback.output);
+  BOOST_TEST(fallback.output.find("no usable ACME certificate yet") != std::string::npos,
+             fallback.output);
   BOOST_TEST(tls.status().value("source", "") == "self-signed-fallback");
   BOOST_TEST(tls.status().value("fallback", false));
-  BOOST_TEST(cairn::testing::readFile(tls.root.path() + edge::kCertificateMetricsFile).find("cairn_tls_certificate_fallback{mode=\"acme\"} 1") !=
-             std::string::npos);
+  BOOST_TEST(cairn::testing::readFile(tls.root.path() + edge::kCertificateMetricsFile)
+                 .find("cairn_tls_certificate_fallback{mode=\"acme\"} 1") != std::string::npos);
 
   tls.makePair("/etc/letsencrypt/live/example.com");
   BOOST_TEST(tls.select("acme").exitCode == 0);
   BOOST_TEST(tls.status().value("source", "") == "acme");
-  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) == tls.root.path() + "/etc/letsencrypt/live/example.com/fullchain.pem");
+  BOOST_TEST(tls.linkTarget(edge::kLiveCertificate) ==
+             tls.root.path() + "/etc/letsencrypt/live/example.com/fullchain.pem");
 }
 
 BOOST_AUTO_TEST_CASE(every_ruleset_passes_nft_check) {
@@ -142,7 +157,8 @@ BOOST_AUTO_TEST_CASE(every_ruleset_passes_nft_check) {
   for (const std::string& firewall :
        {std::string(R"({})"), std::string(R"({"ssh_port": 2222, "allowed_ports": [8443, 9000]})"),
         std::string(R"({"enabled": false})")}) {
-    cairn::testing::writeFile(dir / "cairn.nft", edge::renderNftables(specWith(", \"firewall\": " + firewall)));
+    cairn::testing::writeFile(dir / "cairn.nft",
+                              edge::renderNftables(specWith(", \"firewall\": " + firewall)));
     auto checked = run({"nft", "-c", "-f", dir / "cairn.nft"});
     BOOST_TEST(checked.exitCode == 0, firewall << ": " << checked.output);
   }
@@ -161,7 +177,8 @@ BOOST_AUTO_TEST_CASE(the_ruleset_is_refused_when_it_would_cut_the_ssh_session_ru
   auto accepted = run(argv);
   ::unsetenv("SSH_CONNECTION");
   BOOST_TEST(refused.exitCode != 0);
-  BOOST_TEST(refused.output.find("runs over SSH on port 2200") != std::string::npos, refused.output);
+  BOOST_TEST(refused.output.find("runs over SSH on port 2200") != std::string::npos,
+             refused.output);
   BOOST_TEST(accepted.exitCode == 0, accepted.output);
 }
 
@@ -188,7 +205,8 @@ struct NetnsPair {
              {"ip", "-n", host, "link", "set", "lo", "up"},
              {"ip", "-n", client, "link", "set", "lo", "up"}}) {
       auto result = run(argv);
-      if (result.exitCode != 0) throw std::runtime_error(argv[1] + " " + argv[2] + " failed: " + result.output);
+      if (result.exitCode != 0)
+        throw std::runtime_error(argv[1] + " " + argv[2] + " failed: " + result.output);
     }
   }
   ~NetnsPair() {
@@ -214,7 +232,8 @@ BOOST_AUTO_TEST_CASE(the_applied_ruleset_opens_only_the_spec_ports_and_turns_off
   options.nftCommand = {"ip", "netns", "exec", net.host, "nft"};
   cairn::testing::ChildProcess listeners(
       {"ip", "netns", "exec", net.host, "python3", "-c",
-       "import socket,sys,time\nsocks=[socket.create_server(('0.0.0.0', int(p))) for p in sys.argv[1:]]\n"
+       "import socket,sys,time\nsocks=[socket.create_server(('0.0.0.0', int(p))) for p in "
+       "sys.argv[1:]]\n"
        "time.sleep(120)",
        "2222", "8443", "9999"},
       root / "listeners.log");
@@ -226,7 +245,8 @@ BOOST_AUTO_TEST_CASE(the_applied_ruleset_opens_only_the_spec_ports_and_turns_off
 
   LocalProcessRunner runner;
   cairn::apply::Transaction transaction(cairn::state::Paths{root.path()}, runner);
-  auto on = edge::renderFirewall(specWith(R"(, "firewall": {"ssh_port": 2222, "allowed_ports": [8443]})"), options);
+  auto on = edge::renderFirewall(
+      specWith(R"(, "firewall": {"ssh_port": 2222, "allowed_ports": [8443]})"), options);
   auto report = transaction.apply(on, {}, false);
   BOOST_REQUIRE_MESSAGE(report.status == cairn::apply::ApplyStatus::kApplied, report.message);
   BOOST_TEST(net.connect(net.client, "10.213.7.1", 2222) == 0);

@@ -1,13 +1,15 @@
+#include "provisioning/edge/firewall.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "appliance/spec/load.hpp"
-#include "provisioning/edge/firewall.hpp"
 
 using namespace cairn;
 
 namespace {
 spec::Spec specWith(const std::string& firewall) {
-  return spec::loadSpec("{\"version\": 1, \"domain\": \"example.com\", \"firewall\": " + firewall + "}");
+  return spec::loadSpec("{\"version\": 1, \"domain\": \"example.com\", \"firewall\": " + firewall +
+                        "}");
 }
 }  // namespace
 
@@ -17,10 +19,12 @@ BOOST_AUTO_TEST_CASE(open_ports_are_ssh_web_and_the_allowed_ones_sorted_once) {
 }
 
 BOOST_AUTO_TEST_CASE(ruleset_drops_by_default_and_opens_ssh_first) {
-  std::string rules = edge::renderNftables(specWith(R"({"ssh_port": 2222, "allowed_ports": [9000, 9001]})"));
+  std::string rules =
+      edge::renderNftables(specWith(R"({"ssh_port": 2222, "allowed_ports": [9000, 9001]})"));
   BOOST_TEST(rules.find("table inet cairn\ndelete table inet cairn\n") != std::string::npos);
   BOOST_TEST(rules.find("policy drop;") != std::string::npos);
-  BOOST_TEST(rules.find("ct state established,related accept") < rules.find("tcp dport 2222 accept"));
+  BOOST_TEST(rules.find("ct state established,related accept") <
+             rules.find("tcp dport 2222 accept"));
   BOOST_TEST(rules.find("tcp dport { 80, 443 } accept") != std::string::npos);
   BOOST_TEST(rules.find("tcp dport { 9000, 9001 } accept") != std::string::npos);
 }
@@ -40,7 +44,8 @@ BOOST_AUTO_TEST_CASE(the_system_firewall_is_loaded_only_on_the_real_system) {
   BOOST_TEST(argv[2].find("left alone") != std::string::npos);
   edge::EdgeOptions options;
   options.nftCommand = {"ip", "netns", "exec", "ns1", "nft"};
-  auto custom = bundle::expandCommand(edge::renderFirewall(specWith("{}"), options).reloadActions[0], "/s", "/r");
+  auto custom = bundle::expandCommand(
+      edge::renderFirewall(specWith("{}"), options).reloadActions[0], "/s", "/r");
   BOOST_TEST(custom == (std::vector<std::string>{"ip", "netns", "exec", "ns1", "nft", "-f",
                                                  "/r/etc/cairn/rendered/nftables/cairn.nft"}),
              boost::test_tools::per_element());

@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE provisioning_edge_unit
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <set>

@@ -1,10 +1,10 @@
-#include <boost/test/unit_test.hpp>
+#include "provisioning/edge/nginx.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 
 #include "appliance/spec/load.hpp"
 #include "provisioning/edge/edge_paths.hpp"
-#include "provisioning/edge/nginx.hpp"
 
 using namespace cairn;
 
@@ -28,7 +28,8 @@ std::string site(const edge::NginxConfig& config, const std::string& host) {
   for (const auto& file : config.files) {
     if (file.path == std::string(edge::kNginxDir) + "/sites/" + host + ".conf") return file.content;
   }
-  const std::string& routes = fileContent(config, std::string(edge::kNginxDir) + "/sites/routes.conf");
+  const std::string& routes =
+      fileContent(config, std::string(edge::kNginxDir) + "/sites/routes.conf");
   std::size_t name = routes.find("server_name " + host + ";");
   BOOST_REQUIRE(name != std::string::npos);
   std::size_t start = routes.rfind("server {", name);
@@ -46,7 +47,8 @@ std::size_t count(const std::string& text, const std::string& needle) {
 BOOST_AUTO_TEST_CASE(auth_location_names_the_sorted_distinct_roles) {
   using spec::Role;
   BOOST_TEST(edge::authLocation({}) == "/oauth2/auth");
-  BOOST_TEST(edge::authLocation({Role::kOperator, Role::kAdmin, Role::kOperator}) == "/oauth2/auth-admin-operator");
+  BOOST_TEST(edge::authLocation({Role::kOperator, Role::kAdmin, Role::kOperator}) ==
+             "/oauth2/auth-admin-operator");
 }
 
 BOOST_AUTO_TEST_CASE(sites_follow_the_enabled_services_and_the_routes) {
@@ -64,19 +66,22 @@ BOOST_AUTO_TEST_CASE(sites_follow_the_enabled_services_and_the_routes) {
 }
 
 BOOST_AUTO_TEST_CASE(every_proxied_location_overwrites_every_identity_header) {
-  auto spec = specWith(R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"}])");
+  auto spec = specWith(
+      R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"}])");
   auto config = edge::renderNginx(spec, {});
   for (const auto& host : config.hosts) {
     std::string text = site(config, host);
     std::size_t locations = count(text, "proxy_pass ");
     for (const auto& header : edge::identityHeaders()) {
-      BOOST_TEST(count(text, "proxy_set_header " + header + " ") == locations, host << " " << header);
+      BOOST_TEST(count(text, "proxy_set_header " + header + " ") == locations,
+                 host << " " << header);
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(open_routes_strip_identity_and_gated_routes_fill_it) {
-  auto spec = specWith(R"(, "routes": [{"host": "open.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"},
+  auto spec = specWith(
+      R"(, "routes": [{"host": "open.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"},
                                        {"host": "shut.example.com", "upstream": "http://127.0.0.1:2"}])");
   auto config = edge::renderNginx(spec, {});
   std::string open = site(config, "open.example.com");
@@ -85,21 +90,28 @@ BOOST_AUTO_TEST_CASE(open_routes_strip_identity_and_gated_routes_fill_it) {
   std::string shut = site(config, "shut.example.com");
   BOOST_TEST(shut.find("auth_request /oauth2/auth;") != std::string::npos);
   BOOST_TEST(shut.find("error_page 401 = @oauth2_signin;") != std::string::npos);
-  BOOST_TEST(shut.find("proxy_set_header X-Auth-Request-User $cairn_auth_user;") != std::string::npos);
-  BOOST_TEST(shut.find("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;") != std::string::npos);
+  BOOST_TEST(shut.find("proxy_set_header X-Auth-Request-User $cairn_auth_user;") !=
+             std::string::npos);
+  BOOST_TEST(shut.find("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(roles_become_allowed_groups_on_the_auth_request) {
-  auto spec = specWith(R"(, "routes": [{"host": "ops.example.com", "upstream": "http://127.0.0.1:1", "roles": ["operator", "admin"]}])");
+  auto spec = specWith(
+      R"(, "routes": [{"host": "ops.example.com", "upstream": "http://127.0.0.1:1", "roles": ["operator", "admin"]}])");
   std::string text = site(edge::renderNginx(spec, {}), "ops.example.com");
   BOOST_TEST(text.find("auth_request /oauth2/auth-admin-operator;") != std::string::npos);
   BOOST_TEST(text.find("location = /oauth2/auth-admin-operator {") != std::string::npos);
-  BOOST_TEST(text.find("proxy_pass http://cairn_oauth2_proxy/oauth2/auth?allowed_groups=admin,operator;") != std::string::npos);
+  BOOST_TEST(
+      text.find(
+          "proxy_pass http://cairn_oauth2_proxy/oauth2/auth?allowed_groups=admin,operator;") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(grafana_gets_the_auth_proxy_user_header) {
   std::string text = site(edge::renderNginx(specWith(""), {}), "grafana.example.com");
-  BOOST_TEST(text.find("proxy_set_header X-WEBAUTH-USER $cairn_auth_preferred_username;") != std::string::npos);
+  BOOST_TEST(text.find("proxy_set_header X-WEBAUTH-USER $cairn_auth_preferred_username;") !=
+             std::string::npos);
   BOOST_TEST(text.find("location /api/live/ {") != std::string::npos);
   BOOST_TEST(text.find("wss://grafana.example.com") != std::string::npos);
 }
@@ -121,18 +133,20 @@ BOOST_AUTO_TEST_CASE(options_set_listen_address_ports_and_upstreams) {
   std::string http = fileContent(config, std::string(edge::kNginxDir) + "/sites/00-http.conf");
   BOOST_TEST(http.find("listen 127.0.0.1:18080;") != std::string::npos);
   BOOST_TEST(http.find("return 301 https://$host:18443$request_uri;") != std::string::npos);
-  BOOST_TEST(site(config, "example.com").find("listen 127.0.0.1:18443 ssl http2;") != std::string::npos);
-  BOOST_TEST(fileContent(config, std::string(edge::kNginxDir) + "/http.conf").find("server 127.0.0.1:13000;") !=
+  BOOST_TEST(site(config, "example.com").find("listen 127.0.0.1:18443 ssl http2;") !=
              std::string::npos);
+  BOOST_TEST(fileContent(config, std::string(edge::kNginxDir) + "/http.conf")
+                 .find("server 127.0.0.1:13000;") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(generation_changes_with_the_configuration_and_is_served_by_the_probe) {
   auto a = edge::renderNginx(specWith(""), {});
-  auto b = edge::renderNginx(specWith(R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1"}])"), {});
+  auto b = edge::renderNginx(
+      specWith(R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1"}])"), {});
   BOOST_TEST(a.generation != b.generation);
   BOOST_TEST(a.generation == edge::renderNginx(specWith(""), {}).generation);
-  BOOST_TEST(fileContent(a, std::string(edge::kNginxDir) + "/snippets/probe.conf").find("return 200 \"" + a.generation) !=
-             std::string::npos);
+  BOOST_TEST(fileContent(a, std::string(edge::kNginxDir) + "/snippets/probe.conf")
+                 .find("return 200 \"" + a.generation) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(nginx_paths_are_relative_so_the_staged_tree_checks_itself) {
@@ -141,6 +155,7 @@ BOOST_AUTO_TEST_CASE(nginx_paths_are_relative_so_the_staged_tree_checks_itself) 
     BOOST_TEST(file.content.find("include /") == std::string::npos, file.path);
     BOOST_TEST(file.content.find("ssl_certificate /") == std::string::npos, file.path);
   }
-  BOOST_TEST(edge::fromConfigDir("/etc/cairn/rendered/tls/live/fullchain.pem") == "../cairn/rendered/tls/live/fullchain.pem");
+  BOOST_TEST(edge::fromConfigDir("/etc/cairn/rendered/tls/live/fullchain.pem") ==
+             "../cairn/rendered/tls/live/fullchain.pem");
   BOOST_TEST(edge::fromPrefix("/var/lib/cairn/acme") == "../../../var/lib/cairn/acme");
 }
