@@ -422,8 +422,16 @@ std::string httpConf(const spec::Spec& spec, const EdgeOptions& options,
       "    \"~(^|,)operator(,|$)\" Editor;\n"
       "    default Viewer;\n"
       "}\n\n";
-  text += "limit_req_zone $binary_remote_addr zone=cairn_login:10m rate=5r/s;\n";
-  text += "limit_req_zone $binary_remote_addr zone=cairn_oauth2:10m rate=10r/s;\n\n";
+  // oauth2-proxy, Grafana and Airflow reach Keycloak's token endpoint through the public name from
+  // the containers' addresses; an empty key is never limited.
+  text += "geo $cairn_rate_limit_exempt {\n    default 0;\n";
+  for (const auto& network : options.rateLimitExempt) text += "    " + network + " 1;\n";
+  text += "}\n";
+  text +=
+      "map $cairn_rate_limit_exempt $cairn_rate_limit_key {\n    1 \"\";\n    default "
+      "$binary_remote_addr;\n}\n";
+  text += "limit_req_zone $cairn_rate_limit_key zone=cairn_login:10m rate=5r/s;\n";
+  text += "limit_req_zone $cairn_rate_limit_key zone=cairn_oauth2:10m rate=10r/s;\n\n";
   text += upstreamBlock("cairn_oauth2_proxy", options.upstreams.oauth2Proxy);
   if (spec.enabled("keycloak")) text += upstreamBlock("cairn_keycloak", options.upstreams.keycloak);
   if (spec.enabled("grafana")) text += upstreamBlock("cairn_grafana", options.upstreams.grafana);

@@ -159,3 +159,11 @@ BOOST_AUTO_TEST_CASE(nginx_paths_are_relative_so_the_staged_tree_checks_itself) 
              "../cairn/rendered/tls/live/fullchain.pem");
   BOOST_TEST(edge::fromPrefix("/var/lib/cairn/acme") == "../../../var/lib/cairn/acme");
 }
+
+BOOST_AUTO_TEST_CASE(the_host_and_the_containers_are_exempt_from_the_login_rate_limits) {
+  std::string http =
+      fileContent(edge::renderNginx(specWith(""), {}), std::string(edge::kNginxDir) + "/http.conf");
+  BOOST_TEST(http.find("    172.16.0.0/12 1;\n") != std::string::npos);
+  BOOST_TEST(http.find("limit_req_zone $cairn_rate_limit_key zone=cairn_login:10m rate=5r/s;") !=
+             std::string::npos);
+}
