@@ -50,8 +50,8 @@ constexpr const char* kNginxCheck =
 // answers it too: 15 s, plus 1 s for every 50 hosts (nginx loads one certificate per server).
 // The first host turns when the reload is done; only then are all of them asked, in parallel.
 constexpr const char* kProbe =
-    "root=$1 system=$2 generation=$3 address=$4 http=$5 https=$6\n"
-    "shift 6\n"
+    "root=$1 system=$2 generation=$3 address=$4 http=$5 https=$6 errors=$7\n"
+    "shift 7\n"
     "if [ \"$system\" = system ] && [ -n \"$root\" ]; then exit 0; fi\n"
     "urls= want=\n"
     "for host in \"$@\"; do\n"
@@ -74,7 +74,8 @@ constexpr const char* kProbe =
     "  sleep 0.1\n"
     "done\n"
     "echo \"edge-probe: nginx does not serve configuration $generation on every host in time\""
-    " \"(https answers: ${got:-none}; http answer: ${plain:-none})\" >&2\n"
+    " \"(https answers: ${got:-none}; http answer: ${plain:-none}); nginx's error log says:\" >&2\n"
+    "tail -n 5 \"$errors\" >&2\n"
     "exit 1\n";
 
 }  // namespace
@@ -100,7 +101,8 @@ bundle::Bundle renderEdge(const spec::Spec& spec, const EdgeOptions& options) {
       nginx.generation,
       options.listenAddress.empty() ? "127.0.0.1" : options.listenAddress,
       std::to_string(options.httpPort),
-      std::to_string(options.httpsPort)};
+      std::to_string(options.httpsPort),
+      options.nginxErrorLog};
   probe.insert(probe.end(), nginx.hosts.begin(), nginx.hosts.end());
   edge.verifications.push_back({"edge-probe", probe, 60});
 

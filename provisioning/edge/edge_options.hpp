@@ -30,6 +30,8 @@ struct EdgeOptions {
   // arguments that select one instance ({"nginx", "-p", ..., "-c", ...}); "-s reload" is
   // appended and it is always reloaded and probed.
   std::vector<std::string> nginxCommand;
+  // Where that nginx logs errors; the probe quotes it when the new configuration does not come up.
+  std::string nginxErrorLog = "/var/log/nginx/error.log";
   // The same for loading the nftables ruleset ("-f FILE" is appended): empty loads it with the
   // system's nft only on the real system; {"ip", "netns", "exec", NS, "nft"} loads it into a
   // test's network namespace.

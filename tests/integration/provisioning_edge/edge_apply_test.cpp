@@ -100,6 +100,7 @@ BOOST_AUTO_TEST_CASE(a_config_nginx_cannot_load_is_rolled_back_and_the_old_one_k
 
   BOOST_TEST(static_cast<int>(report.status) == static_cast<int>(apply::ApplyStatus::kRolledBack));
   BOOST_TEST(report.message.find("edge-probe") != std::string::npos, report.message);
+  BOOST_TEST(report.message.find("Address already in use") != std::string::npos, report.message);
   BOOST_TEST(cairn::testing::readFile(edge.root() + kRoutesFile) == oldRoutes);
   BOOST_TEST(edge.servedGeneration("grafana.edge.test") == before);
   BOOST_TEST(fetch(edge.https("grafana.edge.test", "/"), {kCookie}).status == 200);

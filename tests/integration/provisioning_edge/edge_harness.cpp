@@ -219,6 +219,7 @@ EdgeHarness::EdgeHarness() {
   options_.httpPort = freeLoopbackPort();
   options_.httpsPort = freeLoopbackPort();
   options_.upstreams = {upstream, standin, upstream, upstream};
+  options_.nginxErrorLog = root + "/var/log/nginx/error.log";
   options_.rateLimitExempt = {};  // every test client is on loopback
   options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
                            root + "/etc/nginx/nginx.conf"};
