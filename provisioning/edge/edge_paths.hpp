@@ -19,6 +19,10 @@ inline std::string fromConfigDir(const std::string& absolute) {
 // "/var/lib/x" → "../../../var/lib/x", as nginx resolves it from /usr/share/nginx.
 inline std::string fromPrefix(const std::string& absolute) { return "../../.." + absolute; }
 
+// The first line of every rendered configuration file.
+inline constexpr const char* kRenderedHeader =
+    "# Rendered by cairn from /etc/cairn/appliance.json; `cairnctl apply` overwrites any edit.\n";
+
 inline constexpr const char* kNginxIncludeFile = "/etc/nginx/conf.d/cairn.conf";
 inline constexpr const char* kNginxDir = "/etc/cairn/rendered/nginx";
 inline constexpr const char* kStatusPageDir = "/etc/cairn/rendered/nginx/status";

@@ -8,8 +8,7 @@
 namespace cairn::edge {
 namespace {
 
-constexpr const char* kHeader =
-    "# Rendered by cairn from /etc/cairn/appliance.json; `cairnctl apply` overwrites any edit.\n";
+constexpr const char* kHeader = kRenderedHeader;
 
 // "table ...; delete table ..." first: the file replaces cairn's table atomically whether or not
 // it was loaded before, and leaves every other table (Docker's, the administrator's) alone.

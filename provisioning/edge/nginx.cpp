@@ -12,8 +12,7 @@
 namespace cairn::edge {
 namespace {
 
-constexpr const char* kHeader =
-    "# Rendered by cairn from /etc/cairn/appliance.json; `cairnctl apply` overwrites any edit.\n";
+constexpr const char* kHeader = kRenderedHeader;
 constexpr const char* kReload = "nginx";
 
 // Mozilla's "intermediate" list: TLS 1.2 AEAD suites with forward secrecy (TLS 1.3 is implicit).
