@@ -2,6 +2,7 @@
 
 #include "appliance/spec/load.hpp"
 #include "services/catalog/catalog.hpp"
+#include "provisioning/edge/edge.hpp"
 
 namespace cairn::apply {
 
@@ -16,6 +17,7 @@ bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& s
   bundle::Bundle all = renderCore(spec);
   // Each domain adds its bundle here, one line each.
   all.merge(catalog::renderCatalog(spec, secrets));
+  all.merge(edge::renderEdge(spec));
   return all;
 }
 

@@ -76,6 +76,7 @@ const std::map<std::string, CommandEntry>& commandTable() {
        {{"print a service's logs", "logs SERVICE [--tail N] [--follow]", {"--follow"}, {"--tail"}, 1, 1, ""},
         logsCommand, false}},
       {"version", {{"print the version", "version", {}, {}, 0, 0, ""}, versionCommand, false}},
+      {"tls", {{"the certificate nginx serves: source, expiry, ACME fallback", "tls [--json]", {"--json"}, {}, 0, 0, ""}, tlsCommand, false}},
   };
   return kTable;
 }

@@ -54,5 +54,7 @@ int upCommand(const ParsedArgs& args, CliContext& context);
 int downCommand(const ParsedArgs& args, CliContext& context);
 int restartCommand(const ParsedArgs& args, CliContext& context);
 int logsCommand(const ParsedArgs& args, CliContext& context);
+// The edge's commands (commands_edge.cpp).
+int tlsCommand(const ParsedArgs& args, CliContext& context);
 
 }  // namespace cairn::cli

@@ -1,0 +1,584 @@
+#include "provisioning/edge/nginx.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+#include <utility>
+
+#include "appliance/spec/syntax.hpp"
+#include "provisioning/edge/edge_paths.hpp"
+
+namespace cairn::edge {
+namespace {
+
+constexpr const char* kHeader = kRenderedHeader;
+constexpr const char* kReload = "nginx";
+
+// Mozilla's "intermediate" list: TLS 1.2 AEAD suites with forward secrecy (TLS 1.3 is implicit).
+constexpr const char* kCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+
+std::string nginxFile(const std::string& relative) {
+  return std::string(kNginxDir) + "/" + relative;
+}
+std::string include(const std::string& relative) {
+  return "include " + fromConfigDir(nginxFile(relative)) + ";\n";
+}
+
+std::string fnv1a64Hex(const std::string& text) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
+  return buffer;
+}
+
+// Lines written at one indentation level, for readable output.
+class Block {
+ public:
+  explicit Block(int depth) : indent_(static_cast<std::size_t>(depth) * 4, ' ') {}
+  Block& line(const std::string& text) {
+    text_ += indent_ + text + "\n";
+    return *this;
+  }
+  Block& raw(const std::string& text) {
+    std::istringstream lines(text);
+    for (std::string l; std::getline(lines, l);) line(l);
+    return *this;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string indent_;
+  std::string text_;
+};
+
+std::vector<std::string> listenLines(const EdgeOptions& options, int port,
+                                     const std::string& flags) {
+  std::string suffix = flags.empty() ? "" : " " + flags;
+  if (!options.listenAddress.empty()) {
+    return {"listen " + options.listenAddress + ":" + std::to_string(port) + suffix + ";"};
+  }
+  return {"listen " + std::to_string(port) + suffix + ";",
+          "listen [::]:" + std::to_string(port) + suffix + ";"};
+}
+
+std::string httpsBase(const EdgeOptions& options) {
+  return options.httpsPort == 443 ? "https://$host"
+                                  : "https://$host:" + std::to_string(options.httpsPort);
+}
+
+struct HeaderPolicy {
+  std::vector<std::pair<std::string, std::string>> add;
+  std::vector<std::string> hide;  // the upstream's own copy, replaced by ours
+};
+
+HeaderPolicy headerPolicy(const Site& site) {
+  HeaderPolicy policy;
+  policy.add = {{"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+                {"X-Content-Type-Options", "nosniff"},
+                {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"}};
+  policy.hide = {"X-Content-Type-Options", "Strict-Transport-Security"};
+  auto add = [&](const std::string& name, const std::string& value) {
+    policy.add.emplace_back(name, value);
+    policy.hide.push_back(name);
+  };
+  switch (site.kind) {
+    case SiteKind::kAuth:
+      // Keycloak sends its own CSP, X-Frame-Options and Referrer-Policy (browserSecurityHeaders).
+      break;
+    case SiteKind::kStatus:
+      add("Referrer-Policy", "strict-origin-when-cross-origin");
+      add("X-Frame-Options", "DENY");
+      add("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors "
+          "'none'; "
+          "base-uri 'none'; form-action 'none'");
+      break;
+    case SiteKind::kGrafana:
+      // Grafana's UI evaluates code and inline styles, and Grafana Live needs its websocket.
+      add("Referrer-Policy", "strict-origin-when-cross-origin");
+      add("X-Frame-Options", "SAMEORIGIN");
+      add("Content-Security-Policy",
+          "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; style-src 'self' "
+          "'unsafe-inline'; "
+          "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self' wss://" +
+              site.host +
+              "; worker-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; base-uri "
+              "'self'");
+      break;
+    case SiteKind::kAirflow:
+      // Airflow's React UI is young; its policy is reported rather than enforced.
+      add("Referrer-Policy", "strict-origin-when-cross-origin");
+      add("X-Frame-Options", "SAMEORIGIN");
+      add("Content-Security-Policy-Report-Only",
+          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+          "'unsafe-inline'; "
+          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors "
+          "'self'; "
+          "object-src 'none'; base-uri 'self'");
+      break;
+    case SiteKind::kRoute:
+      add("Referrer-Policy", "strict-origin-when-cross-origin");
+      break;
+  }
+  return policy;
+}
+
+void securityHeaders(Block& block, const Site& site, bool proxied) {
+  HeaderPolicy policy = headerPolicy(site);
+  if (proxied) {
+    for (const auto& name : policy.hide) block.line("proxy_hide_header " + name + ";");
+  }
+  for (const auto& [name, value] : policy.add)
+    block.line("add_header " + name + " \"" + value + "\" always;");
+}
+
+std::string identityValue(const Site& site, const std::string& header) {
+  if (!site.gated) return "\"\"";
+  if (header == "X-Auth-Request-User") return "$cairn_auth_user";
+  if (header == "X-Auth-Request-Email") return "$cairn_auth_email";
+  if (header == "X-Auth-Request-Groups") return "$cairn_auth_groups";
+  if (header == "X-Auth-Request-Preferred-Username") return "$cairn_auth_preferred_username";
+  if (site.kind == SiteKind::kGrafana) {
+    // Grafana's auth proxy mode: [auth.proxy] header_name = X-WEBAUTH-USER, headers = Email:...
+    // Role:...
+    if (header == "X-WEBAUTH-USER") return "$cairn_auth_preferred_username";
+    if (header == "X-WEBAUTH-EMAIL") return "$cairn_auth_email";
+    if (header == "X-WEBAUTH-ROLE") return "$cairn_grafana_role";
+  }
+  return "\"\"";
+}
+
+void proxyHeaders(Block& block, const Site& site, const EdgeOptions& options) {
+  block.line("proxy_http_version 1.1;");
+  block.line("proxy_set_header Host $host;");
+  block.line("proxy_set_header X-Real-IP $remote_addr;");
+  block.line("proxy_set_header X-Forwarded-For $remote_addr;");
+  block.line("proxy_set_header X-Forwarded-Proto https;");
+  block.line("proxy_set_header X-Forwarded-Host $host;");
+  block.line("proxy_set_header X-Forwarded-Port " + std::to_string(options.httpsPort) + ";");
+  block.line("proxy_set_header Upgrade $http_upgrade;");
+  block.line("proxy_set_header Connection $cairn_connection_upgrade;");
+  for (const auto& header : identityHeaders()) {
+    block.line("proxy_set_header " + header + " " + identityValue(site, header) + ";");
+  }
+}
+
+void gate(Block& block, const Site& site) {
+  block.line("auth_request " + authLocation(site.roles) + ";");
+  block.line("error_page 401 = @oauth2_signin;");
+  block.line("auth_request_set $cairn_auth_user $upstream_http_x_auth_request_user;");
+  block.line("auth_request_set $cairn_auth_email $upstream_http_x_auth_request_email;");
+  block.line("auth_request_set $cairn_auth_groups $upstream_http_x_auth_request_groups;");
+  block.line(
+      "auth_request_set $cairn_auth_preferred_username "
+      "$upstream_http_x_auth_request_preferred_username;");
+  block.line("auth_request_set $cairn_auth_cookie $upstream_http_set_cookie;");
+  block.line("add_header Set-Cookie $cairn_auth_cookie;");
+}
+
+std::string proxyLocation(const std::string& match, const Site& site, const EdgeOptions& options,
+                          const std::vector<std::string>& extra = {}) {
+  Block inner(2);
+  if (site.gated) gate(inner, site);
+  for (const auto& line : extra) inner.line(line);
+  securityHeaders(inner, site, true);
+  proxyHeaders(inner, site, options);
+  if (site.proxyPass.rfind("https://", 0) == 0) inner.line("proxy_ssl_server_name on;");
+  inner.line("proxy_pass " + site.proxyPass + ";");
+  return "    location " + match + " {\n" + inner.text() + "    }\n";
+}
+
+std::string authRequestLocation(const std::string& location, const std::vector<spec::Role>& roles) {
+  std::string target = "http://cairn_oauth2_proxy";
+  if (!roles.empty()) {
+    std::string groups;
+    for (auto role : roles) groups += std::string(groups.empty() ? "" : ",") + spec::roleName(role);
+    target += "/oauth2/auth?allowed_groups=" + groups;
+  }
+  Block inner(2);
+  inner.line("internal;");
+  inner.line("proxy_pass " + target + ";");
+  inner.line("proxy_pass_request_body off;");
+  inner.line("proxy_http_version 1.1;");
+  inner.line("proxy_set_header Connection \"\";");
+  inner.line("proxy_set_header Content-Length \"\";");
+  inner.line("proxy_set_header Host $host;");
+  inner.line("proxy_set_header X-Real-IP $remote_addr;");
+  inner.line("proxy_set_header X-Forwarded-For $remote_addr;");
+  inner.line("proxy_set_header X-Forwarded-Proto https;");
+  inner.line("proxy_set_header X-Forwarded-Host $host;");
+  inner.line("proxy_set_header X-Forwarded-Uri $request_uri;");
+  inner.line("proxy_set_header X-Original-URI $request_uri;");
+  for (const auto& header : identityHeaders()) inner.line("proxy_set_header " + header + " \"\";");
+  return "    location = " + location + " {\n" + inner.text() + "    }\n";
+}
+
+// The oauth2-proxy endpoints every gated host needs: its own pages, the auth subrequests (one per
+// distinct set of roles) and the redirect to sign-in that carries the page asked for.
+std::string gateLocations(const Site& site, const std::vector<std::vector<spec::Role>>& roleSets,
+                          const EdgeOptions& options) {
+  std::string text;
+  Site oauth2 = site;
+  oauth2.gated = false;
+  oauth2.proxyPass = "http://cairn_oauth2_proxy";
+  text +=
+      proxyLocation("/oauth2/", oauth2, options, {"limit_req zone=cairn_oauth2 burst=20 nodelay;"});
+  for (const auto& roles : roleSets) text += authRequestLocation(authLocation(roles), roles);
+  Block signin(2);
+  securityHeaders(signin, site, false);
+  signin.line("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;");
+  text += "    location @oauth2_signin {\n" + signin.text() + "    }\n";
+  return text;
+}
+
+std::string serverOpen(const std::string& host, const EdgeOptions& options) {
+  Block block(1);
+  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2"))
+    block.line(listen);
+  block.line("server_name " + host + ";");
+  block.raw(include("snippets/tls.conf"));
+  block.raw(include("snippets/server.conf"));
+  return "server {\n" + block.text();
+}
+
+std::string statusSite(const Site& site, const spec::Spec& spec, const EdgeOptions& options) {
+  (void)spec;
+  std::string text = serverOpen(site.host, options);
+  text += gateLocations(site, {site.roles}, options);
+  Block inner(2);
+  gate(inner, site);
+  securityHeaders(inner, site, false);
+  inner.line("root " + fromPrefix(kStatusPageDir) + ";");
+  inner.line("index index.html;");
+  inner.line("try_files $uri $uri/ =404;");
+  text += "    location / {\n" + inner.text() + "    }\n";
+  return text + "}\n";
+}
+
+std::string authSite(const Site& site, const spec::Spec& spec, const EdgeOptions& options) {
+  std::string text = serverOpen(site.host, options);
+  // Only the public parts of Keycloak; /admin, /metrics and /health stay on loopback.
+  Block home(2);
+  securityHeaders(home, site, false);
+  home.line("return 302 /realms/" + spec.sso.realm + "/account/;");
+  text += "    location = / {\n" + home.text() + "    }\n";
+  text += proxyLocation("~ ^/realms/[^/]+/(protocol/openid-connect/(auth|token)|login-actions/)",
+                        site, options, {"limit_req zone=cairn_login burst=10 nodelay;"});
+  for (const char* prefix : {"/realms/", "/resources/", "/js/"})
+    text += proxyLocation(prefix, site, options);
+  text += proxyLocation("= /robots.txt", site, options);
+  Block rest(2);
+  securityHeaders(rest, site, false);
+  rest.line("return 404;");
+  text += "    location / {\n" + rest.text() + "    }\n";
+  return text + "}\n";
+}
+
+std::string proxiedSite(const Site& site, const EdgeOptions& options) {
+  std::string text = serverOpen(site.host, options);
+  if (site.gated) text += gateLocations(site, {site.roles}, options);
+  if (site.kind == SiteKind::kGrafana) {
+    text += proxyLocation("/api/live/", site, options,
+                          {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"});
+  }
+  text += proxyLocation("/", site, options);
+  return text + "}\n";
+}
+
+std::string siteFile(const Site& site, const spec::Spec& spec, const EdgeOptions& options) {
+  std::string body;
+  switch (site.kind) {
+    case SiteKind::kStatus:
+      body = statusSite(site, spec, options);
+      break;
+    case SiteKind::kAuth:
+      body = authSite(site, spec, options);
+      break;
+    default:
+      body = proxiedSite(site, options);
+      break;
+  }
+  return std::string(kHeader) + body;
+}
+
+std::string plainHttpSite(const std::vector<std::string>& hosts, const EdgeOptions& options) {
+  Block block(1);
+  for (const auto& listen : listenLines(options, options.httpPort, "")) block.line(listen);
+  std::string names = "server_name";
+  for (const auto& host : hosts) names += " " + host;
+  block.line(names + ";");
+  block.raw(include("snippets/server.conf"));
+  block.line("location ^~ /.well-known/acme-challenge/ {");
+  block.line("    root " + fromPrefix(kAcmeWebroot) + ";");
+  block.line("    default_type text/plain;");
+  block.line("    try_files $uri =404;");
+  block.line("}");
+  block.line("location / {");
+  block.line("    return 301 " + httpsBase(options) + "$request_uri;");
+  block.line("}");
+  return std::string(kHeader) + "server {\n" + block.text() + "}\n";
+}
+
+std::string defaultHttpsSite(const EdgeOptions& options) {
+  Block block(1);
+  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2 default_server"))
+    block.line(listen);
+  block.line("server_name _;");
+  block.raw(include("snippets/tls.conf"));
+  block.line("# Unknown names get no certificate and no answer.");
+  block.line("ssl_reject_handshake on;");
+  return std::string(kHeader) + "server {\n" + block.text() + "}\n";
+}
+
+std::string tlsSnippet() {
+  Block block(0);
+  block.line("ssl_certificate " + fromConfigDir(kLiveCertificate) + ";");
+  block.line("ssl_certificate_key " + fromConfigDir(kLiveKey) + ";");
+  block.line("ssl_protocols TLSv1.2 TLSv1.3;");
+  block.line(std::string("ssl_ciphers ") + kCiphers + ";");
+  block.line("ssl_prefer_server_ciphers off;");
+  block.line("ssl_session_cache shared:cairn_tls:10m;");
+  block.line("ssl_session_timeout 1d;");
+  block.line("ssl_session_tickets off;");
+  return std::string(kHeader) + block.text();
+}
+
+std::string serverSnippet() {
+  Block block(0);
+  block.line("server_tokens off;");
+  block.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
+  block.line("client_max_body_size 64m;");
+  block.line("client_header_timeout 15s;");
+  block.line("client_body_timeout 60s;");
+  block.line("send_timeout 60s;");
+  block.line("keepalive_timeout 65s;");
+  block.line("# OIDC session cookies and identity headers are large.");
+  block.line("large_client_header_buffers 4 32k;");
+  block.line("proxy_buffer_size 32k;");
+  block.line("proxy_buffers 8 32k;");
+  block.line("proxy_busy_buffers_size 64k;");
+  block.line("proxy_connect_timeout 5s;");
+  block.line("proxy_send_timeout 60s;");
+  block.line("proxy_read_timeout 60s;");
+  block.line("gzip on;");
+  block.line("gzip_vary on;");
+  block.line("gzip_proxied any;");
+  block.line("gzip_comp_level 5;");
+  block.line("gzip_min_length 1024;");
+  block.line(
+      "gzip_types text/plain text/css text/xml application/json application/javascript "
+      "application/xml image/svg+xml;");
+  block.line("limit_req_status 429;");
+  block.raw(include("snippets/probe.conf"));
+  return std::string(kHeader) + block.text();
+}
+
+std::string probeSnippet(const std::string& generation) {
+  Block block(0);
+  block.line(std::string("location = ") + kProbePath + " {");
+  block.line("    allow 127.0.0.1;");
+  block.line("    allow ::1;");
+  block.line("    deny all;");
+  block.line("    access_log off;");
+  block.line("    default_type text/plain;");
+  block.line("    return 200 \"" + generation + "\\n\";");
+  block.line("}");
+  return std::string(kHeader) + block.text();
+}
+
+std::string upstreamBlock(const std::string& name, const std::string& address) {
+  return "upstream " + name + " {\n    server " + address + ";\n    keepalive 32;\n}\n";
+}
+
+std::string httpConf(const spec::Spec& spec, const EdgeOptions& options,
+                     const std::vector<std::string>& siteFiles) {
+  std::string text = kHeader;
+  text +=
+      "log_format cairn_json escape=json "
+      "'{\"time\":\"$time_iso8601\",\"host\":\"$host\",\"remote_addr\":\"$remote_addr\","
+      "\"method\":\"$request_method\",\"uri\":\"$request_uri\",\"protocol\":\"$server_protocol\","
+      "\"status\":$status,"
+      "\"body_bytes_sent\":$body_bytes_sent,\"request_time\":$request_time,\"upstream_status\":\"$"
+      "upstream_status\","
+      "\"upstream_response_time\":\"$upstream_response_time\",\"user\":\"$cairn_auth_preferred_"
+      "username\","
+      "\"request_id\":\"$request_id\",\"user_agent\":\"$http_user_agent\",\"referer\":\"$http_"
+      "referer\"}';\n\n";
+  text +=
+      "map $http_upgrade $cairn_connection_upgrade {\n    default upgrade;\n    \"\" \"\";\n}\n\n";
+  text +=
+      "# Grafana's organisation role from the groups oauth2-proxy reports.\n"
+      "map $cairn_auth_groups $cairn_grafana_role {\n"
+      "    \"~(^|,)admin(,|$)\" Admin;\n"
+      "    \"~(^|,)operator(,|$)\" Editor;\n"
+      "    default Viewer;\n"
+      "}\n\n";
+  // oauth2-proxy, Grafana and Airflow reach Keycloak's token endpoint through the public name from
+  // the containers' addresses; an empty key is never limited.
+  text += "geo $cairn_rate_limit_exempt {\n    default 0;\n";
+  for (const auto& network : options.rateLimitExempt) text += "    " + network + " 1;\n";
+  text += "}\n";
+  text +=
+      "map $cairn_rate_limit_exempt $cairn_rate_limit_key {\n    1 \"\";\n    default "
+      "$binary_remote_addr;\n}\n";
+  text += "limit_req_zone $cairn_rate_limit_key zone=cairn_login:10m rate=5r/s;\n";
+  text += "limit_req_zone $cairn_rate_limit_key zone=cairn_oauth2:10m rate=10r/s;\n\n";
+  text += upstreamBlock("cairn_oauth2_proxy", options.upstreams.oauth2Proxy);
+  if (spec.enabled("keycloak")) text += upstreamBlock("cairn_keycloak", options.upstreams.keycloak);
+  if (spec.enabled("grafana")) text += upstreamBlock("cairn_grafana", options.upstreams.grafana);
+  if (spec.enabled("airflow")) text += upstreamBlock("cairn_airflow", options.upstreams.airflow);
+  text += "\n";
+  for (const auto& file : siteFiles) text += include("sites/" + file);
+  return text;
+}
+
+std::string htmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string statusPage(const std::vector<Site>& sites) {
+  std::string items;
+  for (const auto& site : sites) {
+    if (site.kind == SiteKind::kStatus) continue;
+    std::string host = htmlEscape(site.host);
+    items += "<li><a href=\"https://" + host + "/\">" + host + "</a></li>\n";
+  }
+  return "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>cairn</title>\n"
+         "<style>body{font-family:sans-serif;margin:3em;max-width:40em}</style></head>\n<body>\n"
+         "<h1>cairn</h1>\n<p>The sites of this appliance:</p>\n<ul>\n" +
+         items + "</ul>\n</body>\n</html>\n";
+}
+
+std::string routeProxyPass(const std::string& upstream) {
+  auto url = spec::parseUpstreamUrl(upstream);
+  if (!url) return upstream;  // validateSpec rejected it already; keep the text for the message
+  std::string target =
+      url->scheme + "://" + url->host + (url->port ? ":" + std::to_string(url->port) : "");
+  // "/app" must become "/app/" so that "/x" maps to "/app/x", not "/appx".
+  if (!url->path.empty()) target += url->path.back() == '/' ? url->path : url->path + "/";
+  return target;
+}
+
+}  // namespace
+
+const std::vector<std::string>& identityHeaders() {
+  static const std::vector<std::string> kHeaders = {"X-Auth-Request-User",
+                                                    "X-Auth-Request-Email",
+                                                    "X-Auth-Request-Groups",
+                                                    "X-Auth-Request-Preferred-Username",
+                                                    "X-Auth-Request-Access-Token",
+                                                    "X-Forwarded-User",
+                                                    "X-Forwarded-Email",
+                                                    "X-Forwarded-Groups",
+                                                    "X-Forwarded-Preferred-Username",
+                                                    "X-Forwarded-Access-Token",
+                                                    "X-WEBAUTH-USER",
+                                                    "X-WEBAUTH-EMAIL",
+                                                    "X-WEBAUTH-NAME",
+                                                    "X-WEBAUTH-ROLE",
+                                                    "X-WEBAUTH-GROUPS",
+                                                    "Remote-User",
+                                                    "X-Remote-User"};
+  return kHeaders;
+}
+
+std::string authLocation(const std::vector<spec::Role>& roles) {
+  std::string location = "/oauth2/auth";
+  if (roles.empty()) return location;
+  std::vector<std::string> names;
+  for (auto role : roles) names.emplace_back(spec::roleName(role));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (const auto& name : names) location += "-" + name;
+  return location;
+}
+
+std::vector<Site> sitesOf(const spec::Spec& spec) {
+  std::vector<Site> sites;
+  sites.push_back({SiteKind::kStatus, spec.hosts.status, true, {}, ""});
+  if (spec.enabled("keycloak"))
+    sites.push_back({SiteKind::kAuth, spec.hosts.auth, false, {}, "http://cairn_keycloak"});
+  if (spec.enabled("grafana"))
+    sites.push_back({SiteKind::kGrafana, spec.hosts.grafana, true, {}, "http://cairn_grafana"});
+  if (spec.enabled("airflow"))
+    sites.push_back({SiteKind::kAirflow, spec.hosts.airflow, true, {}, "http://cairn_airflow"});
+  for (const auto& route : spec.routes) {
+    std::vector<spec::Role> roles = route.roles;
+    std::sort(roles.begin(), roles.end());
+    roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+    sites.push_back({SiteKind::kRoute, route.host, route.auth == spec::RouteAuth::kSso, roles,
+                     routeProxyPass(route.upstream)});
+  }
+  return sites;
+}
+
+NginxConfig renderNginx(const spec::Spec& spec, const EdgeOptions& options) {
+  NginxConfig config;
+  std::vector<Site> sites = sitesOf(spec);
+  std::vector<std::string> siteFiles = {"00-http.conf", "00-default.conf"};
+  auto add = [&](const std::string& path, std::string content) {
+    config.files.push_back({path, std::move(content), 0644, "", false, {kReload}});
+  };
+  for (const auto& site : sites) config.hosts.push_back(site.host);
+
+  add(kNginxIncludeFile,
+      std::string(kHeader) +
+          "# Paths are relative to /etc/nginx so that a staged copy checks itself.\n" +
+          include("http.conf"));
+  add(nginxFile("snippets/tls.conf"), tlsSnippet());
+  add(nginxFile("snippets/server.conf"), serverSnippet());
+  add(nginxFile("sites/00-http.conf"), plainHttpSite(config.hosts, options));
+  add(nginxFile("sites/00-default.conf"), defaultHttpsSite(options));
+  // The appliance's own sites get a file each; the routes share one, because every file costs
+  // the apply a durable write (1000 routes: about 18 s as separate files, well under 1 s as one).
+  std::string routes;
+  for (const auto& site : sites) {
+    if (site.kind == SiteKind::kRoute) {
+      routes += (routes.empty() ? "" : "\n") + siteFile(site, spec, options);
+      continue;
+    }
+    siteFiles.push_back(site.host + ".conf");
+    add(nginxFile("sites/" + site.host + ".conf"), siteFile(site, spec, options));
+  }
+  if (!routes.empty()) {
+    siteFiles.push_back("routes.conf");
+    add(nginxFile("sites/routes.conf"), routes);
+  }
+  add(nginxFile("http.conf"), httpConf(spec, options, siteFiles));
+  add(std::string(kStatusPageDir) + "/index.html", statusPage(sites));
+
+  std::string everything;
+  for (const auto& file : config.files) everything += file.path + "\n" + file.content;
+  config.generation = fnv1a64Hex(everything);
+  add(nginxFile("snippets/probe.conf"), probeSnippet(config.generation));
+  return config;
+}
+
+}  // namespace cairn::edge

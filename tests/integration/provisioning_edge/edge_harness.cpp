@@ -1,0 +1,282 @@
+#include "tests/integration/provisioning_edge/edge_harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "appliance/host/files.hpp"
+#include "appliance/spec/load.hpp"
+#include "appliance/state/paths.hpp"
+#include "provisioning/edge/edge.hpp"
+#include "provisioning/edge/edge_paths.hpp"
+
+namespace cairn::testing {
+namespace {
+
+const std::string kSupport = CAIRN_EDGE_SUPPORT_DIR;
+const std::string kHere = CAIRN_EDGE_TEST_DIR;
+
+std::string nginxMainConf(const std::string& root) {
+  return "daemon off;\n"
+         "master_process on;\n"
+         "worker_processes 2;\n"
+         "user root root;\n"
+         "pid " +
+         root +
+         "/run/nginx.pid;\n"
+         "error_log " +
+         root +
+         "/var/log/nginx/error.log warn;\n"
+         "events {\n    worker_connections 1024;\n}\n"
+         "http {\n"
+         "    sendfile on;\n"
+         "    tcp_nopush on;\n"
+         "    types_hash_max_size 2048;\n"
+         "    include /etc/nginx/mime.types;\n"
+         "    default_type application/octet-stream;\n"
+         "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n"
+         "    ssl_prefer_server_ciphers on;\n"
+         "    access_log " +
+         root +
+         "/var/log/nginx/access.log;\n"
+         "    gzip on;\n"
+         "    client_body_temp_path " +
+         root +
+         "/var/lib/nginx/body;\n"
+         "    proxy_temp_path " +
+         root +
+         "/var/lib/nginx/proxy;\n"
+         "    fastcgi_temp_path " +
+         root +
+         "/var/lib/nginx/fastcgi;\n"
+         "    uwsgi_temp_path " +
+         root +
+         "/var/lib/nginx/uwsgi;\n"
+         "    scgi_temp_path " +
+         root +
+         "/var/lib/nginx/scgi;\n"
+         "    include conf.d/*.conf;\n"
+         "}\n";
+}
+
+std::string sessionsJson() {
+  return R"({"admin-session": {"user": "0b7e-admin-uuid", "email": "alice@edge.test", "preferred_username": "alice",
+                               "groups": ["admin"]},
+             "viewer-session": {"user": "5c1d-viewer-uuid", "email": "victor@edge.test", "preferred_username": "victor",
+                                "groups": ["viewer"]}})";
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& logFile) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::setpgid(0, 0);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+int ChildProcess::stop(int signal) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, signal);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+ChildProcess::~ChildProcess() { stop(SIGTERM); }
+
+Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv,
+                                              std::chrono::milliseconds timeout) {
+  auto start = std::chrono::steady_clock::now();
+  auto result = local_.run(argv, timeout);
+  std::string name = argv.empty() ? "" : argv[0];
+  // "sh -c SCRIPT NAME ...": the name says more than the script.
+  if (argv.size() > 3 && argv[0] == "sh" && argv[1] == "-c")
+    name = argv[3];
+  else if (argv.size() > 2 && argv[0] == "sh")
+    name = argv[2];
+  timings.emplace_back(
+      name,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+int freeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind a loopback port");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string waitForFile(const std::string& path, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto content = host::readFile(path);
+    if (content && !content.value().empty()) return content.value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error(path + " did not appear within " + std::to_string(seconds) + " s");
+}
+
+Response fetch(const std::string& url, const std::vector<std::string>& headers) {
+  // https://host:port/path → resolve host:port to 127.0.0.1
+  std::string rest = url.substr(url.find("://") + 3);
+  std::string hostPort = rest.substr(0, rest.find('/'));
+  std::vector<std::string> argv = {
+      "curl", "-sk", "-i", "--max-time", "10", "--resolve", hostPort + ":127.0.0.1", url};
+  for (const auto& header : headers) {
+    argv.push_back("-H");
+    argv.push_back(header);
+  }
+  host::LocalProcessRunner runner;
+  auto result = runner.run(argv, std::chrono::seconds(15));
+  if (!result || result.value().exitCode != 0) {
+    throw std::runtime_error(
+        "curl " + url + " failed: " + (result ? result.value().output : result.error().message));
+  }
+  const std::string& out = result.value().output;
+  Response response;
+  std::size_t headerEnd = out.find("\r\n\r\n");
+  std::string head = out.substr(0, headerEnd);
+  response.body = headerEnd == std::string::npos ? "" : out.substr(headerEnd + 4);
+  std::size_t lineEnd = head.find("\r\n");
+  std::string statusLine = head.substr(0, lineEnd);
+  response.status = std::stoi(statusLine.substr(statusLine.find(' ') + 1, 3));
+  for (std::size_t at = lineEnd; at != std::string::npos && at < head.size();) {
+    std::size_t next = head.find("\r\n", at + 2);
+    std::string line =
+        head.substr(at + 2, next == std::string::npos ? std::string::npos : next - at - 2);
+    std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::size_t valueStart = line.find_first_not_of(' ', colon + 1);
+      response.headers[name] = valueStart == std::string::npos ? "" : line.substr(valueStart);
+    }
+    at = next;
+  }
+  return response;
+}
+
+EdgeHarness::EdgeHarness() {
+  const std::string& root = root_.path();
+  for (const char* dir : {"/var/log/nginx", "/var/lib/nginx", "/usr/share/nginx", "/run",
+                          "/etc/nginx/conf.d", "/var/lib/cairn/acme/.well-known/acme-challenge"}) {
+    (void)host::makeDirectories(root + dir);
+  }
+  writeFile(root + "/etc/nginx/nginx.conf", nginxMainConf(root));
+  writeFile(root + "/sessions.json", sessionsJson());
+
+  upstream_ = new ChildProcess(
+      {"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"},
+      root + "/upstream.log");
+  standin_ = new ChildProcess(
+      {"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
+       "--sessions", root + "/sessions.json", "--provider-url",
+       "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"},
+      root + "/standin.log");
+  std::string upstream = "127.0.0.1:" + waitForFile(root + "/upstream.port");
+  std::string standin = "127.0.0.1:" + waitForFile(root + "/standin.port");
+
+  options_.listenAddress = "127.0.0.1";
+  options_.httpPort = freeLoopbackPort();
+  options_.httpsPort = freeLoopbackPort();
+  options_.upstreams = {upstream, standin, upstream, upstream};
+  options_.nginxErrorLog = root + "/var/log/nginx/error.log";
+  options_.rateLimitExempt = {};  // every test client is on loopback
+  options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
+                           root + "/etc/nginx/nginx.conf"};
+
+  std::vector<std::string> start = options_.nginxCommand;
+  nginx_ = new ChildProcess(start, root + "/nginx.log");
+  waitForFile(root + "/run/nginx.pid");
+}
+
+EdgeHarness::~EdgeHarness() {
+  if (nginx_) nginx_->stop(SIGQUIT);
+  delete nginx_;
+  delete standin_;
+  delete upstream_;
+}
+
+std::string EdgeHarness::https(const std::string& host, const std::string& path) const {
+  return "https://" + host + ":" + std::to_string(options_.httpsPort) + path;
+}
+
+std::string EdgeHarness::http(const std::string& host, const std::string& path) const {
+  return "http://" + host + ":" + std::to_string(options_.httpPort) + path;
+}
+
+apply::ApplyReport EdgeHarness::apply(const spec::Spec& spec) {
+  return applyBundle(edge::renderEdge(spec, options_));
+}
+
+apply::ApplyReport EdgeHarness::applyBundle(const bundle::Bundle& bundle) {
+  apply::Transaction transaction(state::Paths{root_.path()}, runner_);
+  auto report = transaction.apply(bundle, applied_, false);
+  if (report.status == apply::ApplyStatus::kApplied) applied_ = bundle;
+  return report;
+}
+
+std::string EdgeHarness::servedGeneration(const std::string& host) const {
+  try {
+    Response response = fetch(https(host, edge::kProbePath));
+    if (response.status != 200) return "";
+    std::string body = response.body;
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    return body;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+spec::Spec EdgeHarness::testSpec(const std::string& extraRoutes) const {
+  std::string text = R"({"version": 1, "domain": "edge.test", "routes": [
+      {"host": "localhost", "upstream": "http://UPSTREAM/"},
+      {"host": "open.edge.test", "upstream": "http://UPSTREAM/open", "auth": "none"},
+      {"host": "ops.edge.test", "upstream": "http://UPSTREAM/", "roles": ["admin"]})" +
+                     extraRoutes + "]}";
+  for (auto at = text.find("UPSTREAM"); at != std::string::npos; at = text.find("UPSTREAM")) {
+    text.replace(at, 8, options_.upstreams.grafana);
+  }
+  return spec::loadSpec(text);
+}
+
+}  // namespace cairn::testing

@@ -1,0 +1,99 @@
+# Stand-in for oauth2-proxy (reverse-proxy mode behind nginx auth_request), for tests only; it implements exactly this contract: GET /oauth2/auth answers 202 with X-Auth-Request-User/-Email/-Groups/-Preferred-Username for a known session cookie (403 when ?allowed_groups= names none of the user's groups) and 401 without one; /oauth2/start redirects to the identity provider carrying rd; /oauth2/sign_in shows the sign-in page; /ping answers OK.
+"""
+Sessions come from a JSON file: {"<cookie value>": {"user": "...", "email": "...",
+"preferred_username": "...", "groups": ["admin"]}}. The listening port is written to --port-file
+once the socket is bound (pass --port 0 to let the kernel choose).
+
+Reference: oauth2-proxy docs/docs/configuration/integrations/nginx.md and features/endpoints.md
+(see /work/shared/reference/sso.md section 1).
+"""
+import argparse
+import html
+import json
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlsplit
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    sessions = {}
+    cookie_name = "_oauth2_proxy"
+    provider_url = "https://auth.invalid/realms/cairn/protocol/openid-connect/auth"
+
+    def log_message(self, fmt, *args):  # quiet: tests assert on behaviour, not logs
+        pass
+
+    def session(self):
+        for part in self.headers.get("Cookie", "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == self.cookie_name and value in self.sessions:
+                return self.sessions[value]
+        return None
+
+    def reply(self, status, headers=(), body=b""):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        rd = query.get("rd", [""])[0]
+        if url.path == "/ping":
+            self.reply(200, [("Content-Type", "text/plain")], b"OK")
+        elif url.path == "/oauth2/auth":
+            user = self.session()
+            if user is None:
+                self.reply(401)
+                return
+            allowed = [g for g in ",".join(query.get("allowed_groups", [])).split(",") if g]
+            if allowed and not set(allowed) & set(user.get("groups", [])):
+                self.reply(403)
+                return
+            self.reply(202, [
+                ("X-Auth-Request-User", user.get("user", "")),
+                ("X-Auth-Request-Email", user.get("email", "")),
+                ("X-Auth-Request-Groups", ",".join(user.get("groups", []))),
+                ("X-Auth-Request-Preferred-Username", user.get("preferred_username", "")),
+            ])
+        elif url.path == "/oauth2/start":
+            self.reply(302, [("Location", self.provider_url + "?response_type=code&state=" + quote(rd, safe=""))])
+        elif url.path == "/oauth2/sign_in":
+            page = ('<!doctype html><title>Sign in</title><a href="/oauth2/start?rd=%s">Sign in with Keycloak</a>'
+                    % html.escape(quote(rd, safe=""))).encode()
+            self.reply(200, [("Content-Type", "text/html; charset=utf-8")], page)
+        else:
+            self.reply(404)
+
+    do_HEAD = do_GET
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--sessions", required=True)
+    parser.add_argument("--provider-url")
+    args = parser.parse_args()
+    with open(args.sessions) as f:
+        Handler.sessions = json.load(f)
+    if args.provider_url:
+        Handler.provider_url = args.provider_url
+    ThreadingHTTPServer.request_queue_size = 256  # the default 5 drops connections under load
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(args.port_file + ".tmp", args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+#include "provisioning/edge/nginx.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+#include "appliance/spec/load.hpp"
+#include "provisioning/edge/edge_paths.hpp"
+
+using namespace cairn;
+
+namespace {
+
+spec::Spec specWith(const std::string& extra) {
+  return spec::loadSpec("{\"version\": 1, \"domain\": \"example.com\"" + extra + "}");
+}
+
+const std::string& fileContent(const edge::NginxConfig& config, const std::string& path) {
+  for (const auto& file : config.files) {
+    if (file.path == path) return file.content;
+  }
+  BOOST_FAIL("no file " + path);
+  static std::string none;
+  return none;
+}
+
+// The server of `host`: its own file, or its part of routes.conf.
+std::string site(const edge::NginxConfig& config, const std::string& host) {
+  for (const auto& file : config.files) {
+    if (file.path == std::string(edge::kNginxDir) + "/sites/" + host + ".conf") return file.content;
+  }
+  const std::string& routes =
+      fileContent(config, std::string(edge::kNginxDir) + "/sites/routes.conf");
+  std::size_t name = routes.find("server_name " + host + ";");
+  BOOST_REQUIRE(name != std::string::npos);
+  std::size_t start = routes.rfind("server {", name);
+  return routes.substr(start, routes.find("\n}\n", name) + 3 - start);
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(auth_location_names_the_sorted_distinct_roles) {
+  using spec::Role;
+  BOOST_TEST(edge::authLocation({}) == "/oauth2/auth");
+  BOOST_TEST(edge::authLocation({Role::kOperator, Role::kAdmin, Role::kOperator}) ==
+             "/oauth2/auth-admin-operator");
+}
+
+BOOST_AUTO_TEST_CASE(sites_follow_the_enabled_services_and_the_routes) {
+  auto spec = specWith(R"(, "services": {"airflow": {"enabled": false}},
+      "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1/a", "auth": "none"}])");
+  auto sites = edge::sitesOf(spec);
+  BOOST_REQUIRE_EQUAL(sites.size(), 4u);
+  BOOST_TEST(sites[0].host == "example.com");
+  BOOST_TEST(sites[1].host == "auth.example.com");
+  BOOST_TEST(!sites[1].gated);
+  BOOST_TEST(sites[2].host == "grafana.example.com");
+  BOOST_TEST(sites[3].host == "x.example.com");
+  BOOST_TEST(!sites[3].gated);
+  BOOST_TEST(sites[3].proxyPass == "http://127.0.0.1:1/a/");
+}
+
+BOOST_AUTO_TEST_CASE(every_proxied_location_overwrites_every_identity_header) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"}])");
+  auto config = edge::renderNginx(spec, {});
+  for (const auto& host : config.hosts) {
+    std::string text = site(config, host);
+    std::size_t locations = count(text, "proxy_pass ");
+    for (const auto& header : edge::identityHeaders()) {
+      BOOST_TEST(count(text, "proxy_set_header " + header + " ") == locations,
+                 host << " " << header);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(open_routes_strip_identity_and_gated_routes_fill_it) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "open.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"},
+                                       {"host": "shut.example.com", "upstream": "http://127.0.0.1:2"}])");
+  auto config = edge::renderNginx(spec, {});
+  std::string open = site(config, "open.example.com");
+  BOOST_TEST(open.find("auth_request") == std::string::npos);
+  BOOST_TEST(open.find("proxy_set_header X-Auth-Request-User \"\";") != std::string::npos);
+  std::string shut = site(config, "shut.example.com");
+  BOOST_TEST(shut.find("auth_request /oauth2/auth;") != std::string::npos);
+  BOOST_TEST(shut.find("error_page 401 = @oauth2_signin;") != std::string::npos);
+  BOOST_TEST(shut.find("proxy_set_header X-Auth-Request-User $cairn_auth_user;") !=
+             std::string::npos);
+  BOOST_TEST(shut.find("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(roles_become_allowed_groups_on_the_auth_request) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "ops.example.com", "upstream": "http://127.0.0.1:1", "roles": ["operator", "admin"]}])");
+  std::string text = site(edge::renderNginx(spec, {}), "ops.example.com");
+  BOOST_TEST(text.find("auth_request /oauth2/auth-admin-operator;") != std::string::npos);
+  BOOST_TEST(text.find("location = /oauth2/auth-admin-operator {") != std::string::npos);
+  BOOST_TEST(
+      text.find(
+          "proxy_pass http://cairn_oauth2_proxy/oauth2/auth?allowed_groups=admin,operator;") !=
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(grafana_gets_the_auth_proxy_user_header) {
+  std::string text = site(edge::renderNginx(specWith(""), {}), "grafana.example.com");
+  BOOST_TEST(text.find("proxy_set_header X-WEBAUTH-USER $cairn_auth_preferred_username;") !=
+             std::string::npos);
+  BOOST_TEST(text.find("location /api/live/ {") != std::string::npos);
+  BOOST_TEST(text.find("wss://grafana.example.com") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(keycloak_login_endpoints_have_the_strict_rate_limit_and_admin_stays_inside) {
+  std::string text = site(edge::renderNginx(specWith(""), {}), "auth.example.com");
+  BOOST_TEST(text.find("limit_req zone=cairn_login burst=10 nodelay;") != std::string::npos);
+  BOOST_TEST(text.find("location /admin") == std::string::npos);
+  BOOST_TEST(text.find("auth_request") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(options_set_listen_address_ports_and_upstreams) {
+  edge::EdgeOptions options;
+  options.listenAddress = "127.0.0.1";
+  options.httpPort = 18080;
+  options.httpsPort = 18443;
+  options.upstreams.grafana = "127.0.0.1:13000";
+  auto config = edge::renderNginx(specWith(""), options);
+  std::string http = fileContent(config, std::string(edge::kNginxDir) + "/sites/00-http.conf");
+  BOOST_TEST(http.find("listen 127.0.0.1:18080;") != std::string::npos);
+  BOOST_TEST(http.find("return 301 https://$host:18443$request_uri;") != std::string::npos);
+  BOOST_TEST(site(config, "example.com").find("listen 127.0.0.1:18443 ssl http2;") !=
+             std::string::npos);
+  BOOST_TEST(fileContent(config, std::string(edge::kNginxDir) + "/http.conf")
+                 .find("server 127.0.0.1:13000;") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(generation_changes_with_the_configuration_and_is_served_by_the_probe) {
+  auto a = edge::renderNginx(specWith(""), {});
+  auto b = edge::renderNginx(
+      specWith(R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1"}])"), {});
+  BOOST_TEST(a.generation != b.generation);
+  BOOST_TEST(a.generation == edge::renderNginx(specWith(""), {}).generation);
+  BOOST_TEST(fileContent(a, std::string(edge::kNginxDir) + "/snippets/probe.conf")
+                 .find("return 200 \"" + a.generation) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(nginx_paths_are_relative_so_the_staged_tree_checks_itself) {
+  auto config = edge::renderNginx(specWith(""), {});
+  for (const auto& file : config.files) {
+    BOOST_TEST(file.content.find("include /") == std::string::npos, file.path);
+    BOOST_TEST(file.content.find("ssl_certificate /") == std::string::npos, file.path);
+  }
+  BOOST_TEST(edge::fromConfigDir("/etc/cairn/rendered/tls/live/fullchain.pem") ==
+             "../cairn/rendered/tls/live/fullchain.pem");
+  BOOST_TEST(edge::fromPrefix("/var/lib/cairn/acme") == "../../../var/lib/cairn/acme");
+}
+
+BOOST_AUTO_TEST_CASE(the_host_and_the_containers_are_exempt_from_the_login_rate_limits) {
+  std::string http =
+      fileContent(edge::renderNginx(specWith(""), {}), std::string(edge::kNginxDir) + "/http.conf");
+  BOOST_TEST(http.find("    172.16.0.0/12 1;\n") != std::string::npos);
+  BOOST_TEST(http.find("limit_req_zone $cairn_rate_limit_key zone=cairn_login:10m rate=5r/s;") !=
+             std::string::npos);
+}
