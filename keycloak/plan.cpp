@@ -66,7 +66,7 @@ class Planner {
       auto found = actual_.roles.find(name);
       if (found == actual_.roles.end()) {
         add({"role " + name, "create role " + name, "POST", base_ + "/roles", role, "role:" + name,
-             {base_ + "/roles/" + host::urlEncode(name), "name", name}, ""});
+             {base_ + "/roles/" + host::urlEncode(name), "name", name}, "", false});
         continue;
       }
       auto drifted = driftedFields(role, found->second, {});

@@ -56,6 +56,7 @@ struct Step {
   std::string creates;      // placeholder key the new id is stored under ("client:grafana"); "" if none
   IdLookup lookup;          // for creates: how to find the id after a 409
   std::string initialPasswordFor;  // a user creation: the executor adds a temporary password
+  bool idInLocation = true;        // false where Keycloak's Location names the object (roles)
 };
 
 using Plan = std::vector<Step>;

@@ -152,7 +152,7 @@ Status Reconciler::apply(const Step& step, bool& retry) {
   const host::HttpResponse& answer = response.value();
   if (answer.status >= 200 && answer.status < 300) {
     if (step.creates.empty()) return {};
-    std::string id = idFromLocation(answer.header("location"));
+    std::string id = step.idInLocation ? idFromLocation(answer.header("location")) : std::string();
     if (id.empty()) return rememberId(step);
     ids_[step.creates] = id;
     return {};
