@@ -1,6 +1,7 @@
 #include "keycloak/desired_realm.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 namespace cairn::keycloak {
@@ -145,10 +146,16 @@ json airflowClient(const spec::Spec& spec, const secrets::Secrets& secrets) {
                             {root + "/auth/oauth-authorized/keycloak"}, {root + "/"});
 }
 
+// Keycloak keeps emails in lower case; asking for another case would be drift on every run.
+std::string lowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 json desiredUser(const spec::User& user) {
   json groups = json::array();
   for (spec::Role role : user.roles) groups.push_back(groupName(role));
-  return {{"username", user.username}, {"email", user.email},        {"firstName", user.firstName},
+  return {{"username", user.username}, {"email", lowerCase(user.email)},        {"firstName", user.firstName},
           {"lastName", user.lastName}, {"enabled", true},            {"emailVerified", true},
           {"groups", groups}};
 }

@@ -1,6 +1,7 @@
 #include "appliance/spec/load.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -21,6 +22,11 @@ std::string indexed(const std::string& path, std::size_t index) {
 }
 
 std::string jsonQuote(const std::string& text) { return json(text).dump(); }
+
+std::string lowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
 
 const char* typeName(const json& value) {
   switch (value.type()) {
@@ -528,7 +534,8 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
     }
     if (!user.email.empty() && !isValidEmail(user.email)) {
       issues.push_back({join(path, "email"), jsonQuote(user.email) + " is not a valid email address"});
-    } else if (!user.email.empty() && !emails.insert(user.email).second) {
+    } else if (!user.email.empty() && !emails.insert(lowerCase(user.email)).second) {
+      // Keycloak stores emails in lower case, so addresses differing only in case collide there.
       issues.push_back({join(path, "email"), jsonQuote(user.email) + " is used by another user"});
     }
   }

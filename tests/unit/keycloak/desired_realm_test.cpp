@@ -131,4 +131,23 @@ BOOST_AUTO_TEST_CASE(rendered_desired_state_passes_its_own_check_and_broken_ones
   BOOST_TEST(cairn::keycloak::validateDesiredRealm(json::array()).find("object") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(emails_are_lower_case_as_keycloak_stores_them) {
+  auto text = std::string(cairn::testing::kKeycloakTestSpec);
+  text.replace(text.find("alice@example.com"), 17, "Alice@example.com");
+  json lowered = desiredRealm(cairn::testing::keycloakTestSpec(text), secrets);
+  BOOST_TEST(lowered["users"][0]["email"] == "alice@example.com");
+}
+
+BOOST_AUTO_TEST_CASE(spec_rejects_emails_that_differ_only_in_case) {
+  auto text = std::string(cairn::testing::kKeycloakTestSpec);
+  text.replace(text.find("bob@example.com"), 15, "ALICE@example.com");
+  try {
+    cairn::testing::keycloakTestSpec(text);
+    BOOST_FAIL("a duplicate email was accepted");
+  } catch (const cairn::spec::SpecError& error) {
+    BOOST_TEST(std::string(error.what()).find("users[1].email: \"ALICE@example.com\" is used by another user") !=
+               std::string::npos);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
