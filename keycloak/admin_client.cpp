@@ -47,6 +47,11 @@ Result<host::HttpResponse> AdminClient::sendPatiently(const host::HttpRequest& r
                                                     " within " + std::to_string(waited) +
                                                     "s; last answer: " + describeFailure(response));
     }
+    if (backoff == options_.firstBackoff && options_.onWait) {
+      options_.onWait("Keycloak did not answer " + what + " (" + describeFailure(response) + "); waiting up to " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.retryLimit).count()) +
+                      "s");
+    }
     ++stats_.retries;
     clock_.sleepFor(backoff);
     backoff = std::min(backoff * 2, options_.maxBackoff);

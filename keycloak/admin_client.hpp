@@ -28,6 +28,8 @@ struct AdminClientOptions {
   std::chrono::milliseconds firstBackoff{500};
   std::chrono::milliseconds maxBackoff{8'000};
   std::chrono::milliseconds requestTimeout{15'000};
+  // Told once per call that starts waiting for Keycloak (what, and Keycloak's answer); may be empty.
+  std::function<void(const std::string& message)> onWait;
 };
 
 // Counts for reports and tests.

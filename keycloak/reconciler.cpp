@@ -88,8 +88,15 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
     if (!found) return found.error();
     const json* client = findBy(found.value(), "clientId", clientId);
     if (!client) continue;
-    actual.clients[clientId] = *client;
-    ids_["client:" + clientId] = client->value("id", "");
+    json& have = actual.clients[clientId] = *client;
+    std::string id = client->value("id", "");
+    ids_["client:" + clientId] = id;
+    if (wanted.contains("secret")) {
+      // Client listings may mask the secret; its own endpoint tells the value.
+      auto secret = getJson(base + "/clients/" + id + "/client-secret", absent);
+      if (!secret) return secret.error();
+      have["secret"] = absent ? json(nullptr) : secret.value().value("value", json(nullptr));
+    }
     for (const json& mapper : client->value("protocolMappers", json::array())) {
       ids_["mapper:" + clientId + "/" + mapper.value("name", "")] = mapper.value("id", "");
     }

@@ -44,6 +44,7 @@ std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
   keycloak::AdminClientOptions options;
   options.clientSecret = secrets->get("keycloak_admin_client_secret");
   options.baseUrl = args.get("--keycloak-url", options.baseUrl);
+  options.onWait = [&context](const std::string& message) { context.err << "cairnctl: " << message << "\n"; };
   if (args.has("--timeout")) {
     try {
       int seconds = std::stoi(args.get("--timeout"));
@@ -91,6 +92,9 @@ int keycloakCommand(const ParsedArgs& args, CliContext& context) {
   if (settings.dryRun) {
     context.out << "Dry run: nothing was changed in Keycloak.\n";
     return kExitOk;
+  }
+  if (result.stats.retries > 0) {
+    context.out << "Keycloak was unavailable at times: " << result.stats.retries << " calls were repeated.\n";
   }
   if (!result.report.applied.empty()) {
     context.out << "Applied " << result.report.applied.size() << " changes; Keycloak now matches the desired realm.\n";

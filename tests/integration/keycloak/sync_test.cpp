@@ -138,6 +138,20 @@ BOOST_AUTO_TEST_CASE(drift_is_repaired_and_nothing_else_is_touched) {
   BOOST_TEST(get("/admin/realms/cairn/users?username=carol&exact=true").size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(rotated_client_secret_is_pushed_to_keycloak_alone) {
+  sync();
+  desired["clients"][1]["secret"] = "rotated-grafana-secret";
+  cairn::testing::writeFile(settings.realmFile, desired.dump(2));
+  keycloak.clearLog();
+  sync();
+  auto writes = KeycloakStandin::writes(keycloak.log());
+  BOOST_REQUIRE_EQUAL(writes.size(), 1u);
+  std::string grafanaId = get("/admin/realms/cairn/clients?clientId=grafana")[0]["id"];
+  BOOST_TEST(writes[0] == "PUT /admin/realms/cairn/clients/" + grafanaId);
+  BOOST_TEST(get("/admin/realms/cairn/clients/" + grafanaId + "/client-secret")["value"] == "rotated-grafana-secret");
+  rerunWritesNothing();
+}
+
 BOOST_AUTO_TEST_CASE(keycloak_restarting_mid_run_is_survived) {
   keycloak.control("POST", "outage", {{"after_writes", 11}, {"seconds", 2}, {"mode", "refuse"}});
   SyncOutcome first = sync();

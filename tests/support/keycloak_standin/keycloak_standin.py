@@ -9,7 +9,8 @@ Implemented (prefix /admin/realms, every call needs a bearer token from the toke
   GET/POST …/roles                   GET/PUT …/roles/{name}   (Location names the role, as Keycloak)
   GET/POST …/groups (?search=&exact=, ?briefRepresentation=false adds realmRoles)
   GET/POST …/groups/{id}/role-mappings/realm
-  GET/POST …/clients (?clientId= → array)   GET/PUT …/clients/{id}
+  GET/POST …/clients (?clientId= → array)   GET/PUT …/clients/{id}   GET …/clients/{id}/client-secret
+    (client representations carry the secret masked, "**********"; only …/client-secret tells it)
   GET/POST …/clients/{id}/protocol-mappers/models   PUT …/models/{id}
   GET/POST …/users (?username=&exact=true → array)   GET/PUT …/users/{id}
   GET …/users/{id}/groups   PUT/DELETE …/users/{id}/groups/{groupId}   PUT …/users/{id}/reset-password
@@ -79,6 +80,10 @@ def merge(target, update):
     for key, value in update.items():
         if value is not None and key != "id":
             target[key] = value
+
+
+def masked(client):
+    return dict(client, secret="**********") if "secret" in client else client
 
 
 def find(items, field, value):
@@ -317,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
                 found = list(clients.values())
                 if "clientId" in query:
                     found = [c for c in found if c["clientId"] == query["clientId"]]
-                return 200, found, None
+                return 200, [masked(c) for c in found], None
             if method == "POST":
                 if find(clients, "clientId", body["clientId"]):
                     raise Reply(409, {"errorMessage": "Client " + body["clientId"] + " already exists"})
@@ -332,11 +337,14 @@ class Handler(BaseHTTPRequestHandler):
         client = clients.get(rest[0])
         if client is None:
             raise Reply(404, {"error": "Could not find client"})
+        if rest[1:] == ["client-secret"] and method == "GET":
+            return 200, {"type": "secret", "value": client.get("secret", "")}, None
         if not rest[1:]:
             if method == "GET":
-                return 200, client, None
+                return 200, masked(client), None
             if method == "PUT":
-                update = {k: v for k, v in body.items() if k not in ("protocolMappers", "defaultClientScopes")}
+                update = {k: v for k, v in body.items()
+                          if k not in ("protocolMappers", "defaultClientScopes") and v != "**********"}
                 attributes = update.pop("attributes", None) or {}
                 merge(client, update)
                 client["attributes"].update(attributes)

@@ -169,12 +169,18 @@ BOOST_AUTO_TEST_CASE(token_is_renewed_before_it_expires) {
 BOOST_AUTO_TEST_CASE(unavailable_keycloak_is_waited_for_with_growing_backoff) {
   keycloak.injected = {status(503, "starting"), cairn::makeError(ErrorCode::kUnavailable, "connection refused"),
                        status(502)};
-  auto report = reconciler.sync(kDesired);
+  std::vector<std::string> warnings;
+  options.onWait = [&warnings](const std::string& message) { warnings.push_back(message); };
+  AdminClient patient(http, clock, options);
+  Reconciler waiting(patient, [](const std::string&) { return Result<std::string>(std::string("pw")); });
+  auto report = waiting.sync(kDesired);
   BOOST_REQUIRE_MESSAGE(report.ok(), (report.ok() ? std::string() : report.error().message));
   std::vector<long> slept, expected = {500, 1000, 2000};
   for (auto sleep : clock.sleeps()) slept.push_back(static_cast<long>(sleep.count()));
   BOOST_TEST(slept == expected, boost::test_tools::per_element());
-  BOOST_TEST(admin.stats().retries == 3);
+  BOOST_TEST(patient.stats().retries == 3);
+  BOOST_REQUIRE_EQUAL(warnings.size(), 1u);
+  BOOST_TEST(warnings[0] == "Keycloak did not answer the token request (HTTP 503 starting); waiting up to 30s");
 }
 
 BOOST_AUTO_TEST_CASE(keycloak_that_never_answers_gives_a_clear_error_after_the_limit) {
