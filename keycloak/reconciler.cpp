@@ -66,20 +66,26 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
   actual.exists = true;
   actual.realm = realm.value();
 
-  auto roles = getJson(base + "/roles", absent);
-  if (!roles) return roles.error();
-  for (const json& role : roles.value()) {
-    actual.roles[role.value("name", "")] = role;
-    ids_["role:" + role.value("name", "")] = role.value("id", "");
+  for (const json& wanted : desired["roles"]) {
+    std::string name = wanted["name"];
+    auto role = getJson(base + "/roles/" + host::urlEncode(name), absent);
+    if (!role) return role.error();
+    if (absent) continue;
+    actual.roles[name] = role.value();
+    ids_["role:" + name] = role.value().value("id", "");
   }
 
-  auto groups = getJson(base + "/groups?briefRepresentation=false", absent);
-  if (!groups) return groups.error();
-  for (const json& group : groups.value()) {
+  // One search per group: listings are paged (100 by default), a search by exact name is not.
+  for (const json& wanted : desired["groups"]) {
+    std::string name = wanted["name"];
+    auto found = getJson(base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false", absent);
+    if (!found) return found.error();
+    const json* group = findBy(found.value(), "name", name);
+    if (!group) continue;
     std::vector<std::string> realmRoles;
-    for (const json& role : group.value("realmRoles", json::array())) realmRoles.push_back(role);
-    actual.groups[group.value("name", "")] = ActualGroup{group, realmRoles};
-    ids_["group:" + group.value("name", "")] = group.value("id", "");
+    for (const json& role : group->value("realmRoles", json::array())) realmRoles.push_back(role);
+    actual.groups[name] = ActualGroup{*group, realmRoles};
+    ids_["group:" + name] = group->value("id", "");
   }
 
   for (const json& wanted : desired["clients"]) {

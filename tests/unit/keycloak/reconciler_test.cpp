@@ -68,9 +68,6 @@ class FakeKeycloak {
       realmExists = true;
       return HttpResponse{201, {{"location", "http://kc/admin/realms/r"}}, ""};
     }
-    if (call == "GET /admin/realms/r/roles" || call == "GET /admin/realms/r/groups?briefRepresentation=false") {
-      return HttpResponse{200, {}, "[]"};
-    }
     if (call == "GET /admin/realms/r/clients?clientId=app") {
       bool visible = !client.is_null() && !hideClientOnce;
       hideClientOnce = false;
