@@ -20,9 +20,12 @@
 
 namespace cairn::keycloak {
 
+// The bootstrap service account of the master realm (KC_BOOTSTRAP_ADMIN_CLIENT_ID).
+inline constexpr const char* kAdminClientId = "cairn-admin";
+
 struct AdminClientOptions {
   std::string baseUrl = "http://127.0.0.1:8180";  // Keycloak's HTTP port as published on loopback
-  std::string clientId = "cairn-admin";           // the bootstrap service account (master realm)
+  std::string clientId = kAdminClientId;
   std::string clientSecret;
   std::chrono::milliseconds retryLimit{120'000};  // how long one call may wait for Keycloak
   std::chrono::milliseconds firstBackoff{500};
