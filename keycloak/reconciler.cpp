@@ -134,14 +134,14 @@ std::string Reconciler::resolve(const std::string& text) const {
   return resolved;
 }
 
-Status Reconciler::rememberId(const Step& step) {
+Status Reconciler::rememberId(const Step& step, const std::string& conflict) {
   bool absent = false;
   auto found = getJson(step.lookup.path, absent);
   if (!found) return found.error();
   const json* object = absent ? nullptr : findBy(found.value(), step.lookup.field, step.lookup.name);
   if (!object || !object->contains("id")) {
-    return makeError(ErrorCode::kFailed, "Keycloak reported " + step.object + " as existing, but GET " + step.lookup.path +
-                                             " does not list it");
+    std::string reason = conflict.empty() ? "it was created" : "Keycloak answered HTTP 409: " + conflict;
+    return makeError(ErrorCode::kFailed, reason + ", but GET " + step.lookup.path + " does not list " + step.object);
   }
   ids_[step.creates] = (*object)["id"].get<std::string>();
   return {};
@@ -166,11 +166,11 @@ Status Reconciler::apply(const Step& step, bool& retry) {
   if (answer.status >= 200 && answer.status < 300) {
     if (step.creates.empty()) return {};
     std::string id = step.idInLocation ? idFromLocation(answer.header("location")) : std::string();
-    if (id.empty()) return rememberId(step);
+    if (id.empty()) return rememberId(step, "");
     ids_[step.creates] = id;
     return {};
   }
-  if (answer.status == 409 && !step.creates.empty()) return rememberId(step);
+  if (answer.status == 409 && !step.creates.empty()) return rememberId(step, keycloakMessage(answer));
   if (answer.status == 404) {
     retry = true;
     return {};

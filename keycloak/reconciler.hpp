@@ -52,7 +52,8 @@ class Reconciler {
   // Carries out one step. `retry` is set when the object vanished (404) and the rest of the
   // round must wait for a fresh read.
   Status apply(const Step& step, bool& retry);
-  Status rememberId(const Step& step);
+  // Reads the id of the object `step` created (or found existing: `conflict` is Keycloak's 409).
+  Status rememberId(const Step& step, const std::string& conflict);
   std::string resolve(const std::string& text) const;
   Result<nlohmann::json> getJson(const std::string& path, bool& absent);
 

@@ -152,6 +152,33 @@ BOOST_AUTO_TEST_CASE(rotated_client_secret_is_pushed_to_keycloak_alone) {
   rerunWritesNothing();
 }
 
+BOOST_AUTO_TEST_CASE(refused_step_names_the_object_and_keycloaks_answer_and_a_rerun_continues) {
+  sync();
+  json bob = get("/admin/realms/cairn/users?username=bob&exact=true")[0];
+  auto other = admin();
+  BOOST_REQUIRE(other.call("POST", "/admin/realms/cairn/users", {{"username", "mallory"}, {"email", "dave@example.com"}})
+                    .value().status == 201);
+  desired["users"].push_back({{"username", "dave"}, {"email", "dave@example.com"}, {"firstName", "Dave"},
+                              {"lastName", "D"}, {"enabled", true}, {"emailVerified", true}, {"groups", {"viewer"}}});
+  desired["users"][1]["firstName"] = "Robert";
+  cairn::testing::writeFile(settings.realmFile, desired.dump(2));
+
+  auto failed = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
+  BOOST_REQUIRE(!failed.ok());
+  const std::string& message = failed.error().message;
+  BOOST_TEST(message.find("(create user dave) failed") != std::string::npos, message);
+  BOOST_TEST(message.find("User exists with same email") != std::string::npos, message);
+  BOOST_TEST(get("/admin/realms/cairn/users/" + bob["id"].get<std::string>())["firstName"] == "Robert");
+
+  std::string malloryId = get("/admin/realms/cairn/users?username=mallory&exact=true")[0]["id"];
+  json mallory = {{"email", "mallory@example.com"}};
+  BOOST_REQUIRE(other.call("PUT", "/admin/realms/cairn/users/" + malloryId, mallory).value().status == 204);
+  SyncOutcome rerun = sync();
+  std::vector<std::string> expected = {"create user dave", "add user dave to group viewer"};
+  BOOST_TEST(rerun.report.applied == expected, boost::test_tools::per_element());
+  rerunWritesNothing();
+}
+
 BOOST_AUTO_TEST_CASE(keycloak_restarting_mid_run_is_survived) {
   keycloak.control("POST", "outage", {{"after_writes", 11}, {"seconds", 2}, {"mode", "refuse"}});
   SyncOutcome first = sync();
