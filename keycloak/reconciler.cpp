@@ -65,19 +65,30 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
   if (absent) return actual;
   actual.exists = true;
   actual.realm = realm.value();
+  for (auto read : {&Reconciler::readRoles, &Reconciler::readGroups, &Reconciler::readClients, &Reconciler::readUsers}) {
+    if (auto done = (this->*read)(base, desired, actual); !done) return done.error();
+  }
+  return actual;
+}
 
+Status Reconciler::readRoles(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["roles"]) {
     std::string name = wanted["name"];
+    bool absent = false;
     auto role = getJson(base + "/roles/" + host::urlEncode(name), absent);
     if (!role) return role.error();
     if (absent) continue;
     actual.roles[name] = role.value();
     ids_["role:" + name] = role.value().value("id", "");
   }
+  return {};
+}
 
-  // One search per group: listings are paged (100 by default), a search by exact name is not.
+// One search per group: listings are paged (100 by default), a search by exact name is not.
+Status Reconciler::readGroups(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["groups"]) {
     std::string name = wanted["name"];
+    bool absent = false;
     auto found = getJson(base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false", absent);
     if (!found) return found.error();
     const json* group = findBy(found.value(), "name", name);
@@ -87,9 +98,13 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
     actual.groups[name] = ActualGroup{*group, realmRoles};
     ids_["group:" + name] = group->value("id", "");
   }
+  return {};
+}
 
+Status Reconciler::readClients(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["clients"]) {
     std::string clientId = wanted["clientId"];
+    bool absent = false;
     auto found = getJson(base + "/clients?clientId=" + host::urlEncode(clientId), absent);
     if (!found) return found.error();
     const json* client = findBy(found.value(), "clientId", clientId);
@@ -107,9 +122,13 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
       ids_["mapper:" + clientId + "/" + mapper.value("name", "")] = mapper.value("id", "");
     }
   }
+  return {};
+}
 
+Status Reconciler::readUsers(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["users"]) {
     std::string username = wanted["username"];
+    bool absent = false;
     auto found = getJson(base + "/users?username=" + host::urlEncode(username) + "&exact=true", absent);
     if (!found) return found.error();
     const json* user = findBy(found.value(), "username", username);
@@ -120,7 +139,7 @@ Result<ActualRealm> Reconciler::readActual(const json& desired) {
     if (!memberships) return memberships.error();
     actual.users[username] = ActualUser{*user, names(memberships.value(), "name")};
   }
-  return actual;
+  return {};
 }
 
 std::string Reconciler::resolve(const std::string& text) const {

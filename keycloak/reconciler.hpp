@@ -54,6 +54,11 @@ class Reconciler {
   Status apply(const Step& step, bool& retry);
   // Reads the id of the object `step` created (or found existing: `conflict` is Keycloak's 409).
   Status rememberId(const Step& step, const std::string& conflict);
+  // Each reads one kind of object that `desired` names below the realm path `base`.
+  Status readRoles(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
+  Status readGroups(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
+  Status readClients(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
+  Status readUsers(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
   std::string resolve(const std::string& text) const;
   Result<nlohmann::json> getJson(const std::string& path, bool& absent);
 
