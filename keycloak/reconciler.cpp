@@ -55,6 +55,14 @@ Result<json> Reconciler::getJson(const std::string& path, bool& absent) {
   return body;
 }
 
+Result<json> Reconciler::findOne(const std::string& path, const std::string& field, const std::string& name) {
+  bool absent = false;
+  auto found = getJson(path, absent);
+  if (!found) return found.error();
+  const json* object = absent ? nullptr : findBy(found.value(), field, name);
+  return object ? *object : json(nullptr);
+}
+
 Result<ActualRealm> Reconciler::readActual(const json& desired) {
   ActualRealm actual;
   ids_.clear();
@@ -88,15 +96,14 @@ Status Reconciler::readRoles(const std::string& base, const json& desired, Actua
 Status Reconciler::readGroups(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["groups"]) {
     std::string name = wanted["name"];
-    bool absent = false;
-    auto found = getJson(base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false", absent);
-    if (!found) return found.error();
-    const json* group = findBy(found.value(), "name", name);
-    if (!group) continue;
+    auto group = findOne(base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false",
+                         "name", name);
+    if (!group) return group.error();
+    if (group.value().is_null()) continue;
     std::vector<std::string> realmRoles;
-    for (const json& role : group->value("realmRoles", json::array())) realmRoles.push_back(role);
-    actual.groups[name] = ActualGroup{*group, realmRoles};
-    ids_["group:" + name] = group->value("id", "");
+    for (const json& role : group.value().value("realmRoles", json::array())) realmRoles.push_back(role);
+    actual.groups[name] = ActualGroup{group.value(), realmRoles};
+    ids_["group:" + name] = group.value().value("id", "");
   }
   return {};
 }
@@ -104,21 +111,20 @@ Status Reconciler::readGroups(const std::string& base, const json& desired, Actu
 Status Reconciler::readClients(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["clients"]) {
     std::string clientId = wanted["clientId"];
-    bool absent = false;
-    auto found = getJson(base + "/clients?clientId=" + host::urlEncode(clientId), absent);
-    if (!found) return found.error();
-    const json* client = findBy(found.value(), "clientId", clientId);
-    if (!client) continue;
-    json& have = actual.clients[clientId] = *client;
-    std::string id = client->value("id", "");
+    auto client = findOne(base + "/clients?clientId=" + host::urlEncode(clientId), "clientId", clientId);
+    if (!client) return client.error();
+    if (client.value().is_null()) continue;
+    json& have = actual.clients[clientId] = client.value();
+    std::string id = have.value("id", "");
     ids_["client:" + clientId] = id;
     if (wanted.contains("secret")) {
       // Client listings may mask the secret; its own endpoint tells the value.
+      bool absent = false;
       auto secret = getJson(base + "/clients/" + id + "/client-secret", absent);
       if (!secret) return secret.error();
       have["secret"] = absent ? json(nullptr) : secret.value().value("value", json(nullptr));
     }
-    for (const json& mapper : client->value("protocolMappers", json::array())) {
+    for (const json& mapper : have.value("protocolMappers", json::array())) {
       ids_["mapper:" + clientId + "/" + mapper.value("name", "")] = mapper.value("id", "");
     }
   }
@@ -128,16 +134,15 @@ Status Reconciler::readClients(const std::string& base, const json& desired, Act
 Status Reconciler::readUsers(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["users"]) {
     std::string username = wanted["username"];
-    bool absent = false;
-    auto found = getJson(base + "/users?username=" + host::urlEncode(username) + "&exact=true", absent);
-    if (!found) return found.error();
-    const json* user = findBy(found.value(), "username", username);
-    if (!user) continue;
-    std::string id = user->value("id", "");
+    auto user = findOne(base + "/users?username=" + host::urlEncode(username) + "&exact=true", "username", username);
+    if (!user) return user.error();
+    if (user.value().is_null()) continue;
+    std::string id = user.value().value("id", "");
     ids_["user:" + username] = id;
+    bool absent = false;
     auto memberships = getJson(base + "/users/" + id + "/groups", absent);
     if (!memberships) return memberships.error();
-    actual.users[username] = ActualUser{*user, names(memberships.value(), "name")};
+    actual.users[username] = ActualUser{user.value(), names(memberships.value(), "name")};
   }
   return {};
 }
@@ -154,15 +159,14 @@ std::string Reconciler::resolve(const std::string& text) const {
 }
 
 Status Reconciler::rememberId(const Step& step, const std::string& conflict) {
-  bool absent = false;
-  auto found = getJson(step.lookup.path, absent);
+  auto found = findOne(step.lookup.path, step.lookup.field, step.lookup.name);
   if (!found) return found.error();
-  const json* object = absent ? nullptr : findBy(found.value(), step.lookup.field, step.lookup.name);
-  if (!object || !object->contains("id")) {
+  const json& object = found.value();
+  if (!object.is_object() || !object.contains("id") || !object["id"].is_string()) {
     std::string reason = conflict.empty() ? "it was created" : "Keycloak answered HTTP 409: " + conflict;
     return makeError(ErrorCode::kFailed, reason + ", but GET " + step.lookup.path + " does not list " + step.object);
   }
-  ids_[step.creates] = (*object)["id"].get<std::string>();
+  ids_[step.creates] = object["id"].get<std::string>();
   return {};
 }
 

@@ -60,7 +60,10 @@ class Reconciler {
   Status readClients(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
   Status readUsers(const std::string& base, const nlohmann::json& desired, ActualRealm& actual);
   std::string resolve(const std::string& text) const;
+  // GET `path` as JSON; `absent` on 404.
   Result<nlohmann::json> getJson(const std::string& path, bool& absent);
+  // The object at `path` (or the element of the array there) whose `field` is `name`; null if none.
+  Result<nlohmann::json> findOne(const std::string& path, const std::string& field, const std::string& name);
 
   AdminClient& admin_;
   InitialPasswordSource initialPassword_;
