@@ -3,6 +3,7 @@
 // it again; helpers for its test controls. Tests only.
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ class KeycloakStandin {
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a test that crashed
       std::vector<char*> args;
       for (auto& arg : argv) args.push_back(arg.data());
       args.push_back(nullptr);
