@@ -10,9 +10,8 @@
 
 #include <chrono>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "appliance/core/result.hpp"
 #include "appliance/host/clock.hpp"
@@ -31,7 +30,8 @@ struct AdminClientOptions {
   std::chrono::milliseconds firstBackoff{500};
   std::chrono::milliseconds maxBackoff{8'000};
   std::chrono::milliseconds requestTimeout{15'000};
-  // Told once per call that starts waiting for Keycloak (what, and Keycloak's answer); may be empty.
+  // Told once per call that starts waiting for Keycloak (what, and Keycloak's answer); may be
+  // empty.
   std::function<void(const std::string& message)> onWait;
 };
 
@@ -67,8 +67,8 @@ class AdminClient {
   using Answered = std::function<bool(const Result<host::HttpResponse>&)>;
   // Sends `request`, repeating it with backoff until `answered` accepts the outcome or
   // retryLimit has passed.
-  Result<host::HttpResponse> sendPatiently(const host::HttpRequest& request, const std::string& what,
-                                           const Answered& answered);
+  Result<host::HttpResponse> sendPatiently(const host::HttpRequest& request,
+                                           const std::string& what, const Answered& answered);
 
   host::HttpClient& http_;
   host::Clock& clock_;

@@ -25,11 +25,14 @@ std::vector<std::string> keycloakCommand() { return {"start"}; }
 
 std::vector<std::string> keycloakHealthcheck() {
   return {"CMD-SHELL",
-          "exec 3<>/dev/tcp/127.0.0.1/9000 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 "
+          "exec 3<>/dev/tcp/127.0.0.1/9000 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: "
+          "localhost\\r\\n\\r\\n' >&3 "
           "&& grep -q '\"UP\"' <&3"};
 }
 
-std::vector<std::string> oauth2ProxyCommand() { return {"--config=/etc/oauth2-proxy/oauth2-proxy.cfg"}; }
+std::vector<std::string> oauth2ProxyCommand() {
+  return {"--config=/etc/oauth2-proxy/oauth2-proxy.cfg"};
+}
 
 Environment grafanaEnvironment(const secrets::Secrets& secrets) {
   return {{"GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET", secrets.get("grafana_client_secret")},
@@ -37,7 +40,8 @@ Environment grafanaEnvironment(const secrets::Secrets& secrets) {
 }
 
 Environment airflowEnvironment(const spec::Spec& spec, const secrets::Secrets& secrets) {
-  return {{"AIRFLOW__CORE__AUTH_MANAGER", "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"},
+  return {{"AIRFLOW__CORE__AUTH_MANAGER",
+           "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"},
           {"AIRFLOW__FAB__CONFIG_FILE", "/opt/airflow/webserver_config.py"},
           {"AIRFLOW__API__BASE_URL", "https://" + spec.hosts.airflow + "/"},
           {"AIRFLOW_KEYCLOAK_CLIENT_SECRET", secrets.get("airflow_client_secret")}};

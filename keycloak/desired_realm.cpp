@@ -11,15 +11,19 @@ using nlohmann::json;
 namespace {
 
 const std::vector<spec::Role>& allRoles() {
-  static const std::vector<spec::Role> kRoles = {spec::Role::kAdmin, spec::Role::kOperator, spec::Role::kViewer};
+  static const std::vector<spec::Role> kRoles = {spec::Role::kAdmin, spec::Role::kOperator,
+                                                 spec::Role::kViewer};
   return kRoles;
 }
 
 std::string roleDescription(spec::Role role) {
   switch (role) {
-    case spec::Role::kAdmin: return "cairn administrator: Grafana Admin, Airflow Admin";
-    case spec::Role::kOperator: return "cairn operator: Grafana Editor, Airflow Op";
-    case spec::Role::kViewer: return "cairn viewer: Grafana Viewer, Airflow Viewer";
+    case spec::Role::kAdmin:
+      return "cairn administrator: Grafana Admin, Airflow Admin";
+    case spec::Role::kOperator:
+      return "cairn operator: Grafana Editor, Airflow Op";
+    case spec::Role::kViewer:
+      return "cairn viewer: Grafana Viewer, Airflow Viewer";
   }
   return "";
 }
@@ -94,8 +98,9 @@ std::string joinUris(const std::vector<std::string>& uris) {
 }
 
 // A confidential client for the authorization code flow with PKCE and exact redirect URIs.
-json confidentialClient(const std::string& clientId, const std::string& name, const std::string& secret,
-                        const std::string& rootUrl, const std::vector<std::string>& redirectUris,
+json confidentialClient(const std::string& clientId, const std::string& name,
+                        const std::string& secret, const std::string& rootUrl,
+                        const std::vector<std::string>& redirectUris,
                         const std::vector<std::string>& postLogoutUris) {
   return {
       {"clientId", clientId},
@@ -116,7 +121,9 @@ json confidentialClient(const std::string& clientId, const std::string& name, co
       {"rootUrl", rootUrl},
       {"redirectUris", redirectUris},
       {"webOrigins", json::array()},
-      {"attributes", {{"pkce.code.challenge.method", "S256"}, {"post.logout.redirect.uris", joinUris(postLogoutUris)}}},
+      {"attributes",
+       {{"pkce.code.challenge.method", "S256"},
+        {"post.logout.redirect.uris", joinUris(postLogoutUris)}}},
       {"protocolMappers", json::array({audienceMapper(clientId), groupsMapper()})},
       // Since Keycloak 25 `sub` comes from the `basic` scope: a client that lists its default
       // scopes must list it, or its tokens have no subject.
@@ -131,7 +138,8 @@ json oauth2ProxyClient(const spec::Spec& spec, const secrets::Secrets& secrets) 
     logouts.push_back("https://" + host + "/");
   }
   return confidentialClient(kOauth2ProxyClientId, "cairn sign-in gate (oauth2-proxy)",
-                            secrets.get("oauth2_proxy_client_secret"), "https://" + spec.hosts.status, redirects, logouts);
+                            secrets.get("oauth2_proxy_client_secret"),
+                            "https://" + spec.hosts.status, redirects, logouts);
 }
 
 json grafanaClient(const spec::Spec& spec, const secrets::Secrets& secrets) {
@@ -148,25 +156,33 @@ json airflowClient(const spec::Spec& spec, const secrets::Secrets& secrets) {
 
 // Keycloak keeps emails in lower case; asking for another case would be drift on every run.
 std::string lowerCase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
 json desiredUser(const spec::User& user) {
   json groups = json::array();
   for (spec::Role role : user.roles) groups.push_back(groupName(role));
-  return {{"username", user.username}, {"email", lowerCase(user.email)},        {"firstName", user.firstName},
-          {"lastName", user.lastName}, {"enabled", true},            {"emailVerified", true},
+  return {{"username", user.username},
+          {"email", lowerCase(user.email)},
+          {"firstName", user.firstName},
+          {"lastName", user.lastName},
+          {"enabled", true},
+          {"emailVerified", true},
           {"groups", groups}};
 }
 
 void requireArray(const json& desired, const char* key, std::string& problems) {
-  if (!desired.contains(key) || !desired[key].is_array()) problems += std::string("\"") + key + "\" must be an array\n";
+  if (!desired.contains(key) || !desired[key].is_array())
+    problems += std::string("\"") + key + "\" must be an array\n";
 }
 
 }  // namespace
 
-std::string issuerUrl(const spec::Spec& spec) { return "https://" + spec.hosts.auth + "/realms/" + spec.sso.realm; }
+std::string issuerUrl(const spec::Spec& spec) {
+  return "https://" + spec.hosts.auth + "/realms/" + spec.sso.realm;
+}
 
 std::string internalRealmUrl(const spec::Spec& spec) {
   return std::string(kInternalKeycloakUrl) + "/realms/" + spec.sso.realm;
@@ -181,7 +197,8 @@ std::vector<std::string> gatedHosts(const spec::Spec& spec) {
   }
   std::vector<std::string> unique;
   for (const auto& host : hosts) {
-    if (!host.empty() && std::find(unique.begin(), unique.end(), host) == unique.end()) unique.push_back(host);
+    if (!host.empty() && std::find(unique.begin(), unique.end(), host) == unique.end())
+      unique.push_back(host);
   }
   return unique;
 }
@@ -199,29 +216,28 @@ json desiredRealm(const spec::Spec& spec, const secrets::Secrets& secrets) {
   if (spec.enabled("airflow")) clients.push_back(airflowClient(spec, secrets));
   json users = json::array();
   for (const auto& user : spec.users) users.push_back(desiredUser(user));
-  return {{"version", 1},
-          {"realm", realmSettings(spec)},
-          {"roles", roles},
-          {"groups", groups},
-          {"clients", clients},
-          {"users", users}};
+  return {{"version", 1},     {"realm", realmSettings(spec)}, {"roles", roles},
+          {"groups", groups}, {"clients", clients},           {"users", users}};
 }
 
 std::string validateDesiredRealm(const json& desired) {
   if (!desired.is_object()) return "the desired realm must be a JSON object\n";
   std::string problems;
   if (desired.value("version", 0) != 1) problems += "\"version\" must be 1\n";
-  if (!desired.contains("realm") || !desired["realm"].is_object() || !desired["realm"].contains("realm") ||
-      !desired["realm"]["realm"].is_string()) {
+  if (!desired.contains("realm") || !desired["realm"].is_object() ||
+      !desired["realm"].contains("realm") || !desired["realm"]["realm"].is_string()) {
     problems += "\"realm\" must be an object with a \"realm\" name\n";
   }
-  for (const char* key : {"roles", "groups", "clients", "users"}) requireArray(desired, key, problems);
+  for (const char* key : {"roles", "groups", "clients", "users"})
+    requireArray(desired, key, problems);
   if (!problems.empty()) return problems;
   auto requireName = [&](const char* section, const char* field) {
     for (std::size_t i = 0; i < desired[section].size(); ++i) {
       const json& item = desired[section][i];
-      if (!item.is_object() || !item.contains(field) || !item[field].is_string() || item[field].get<std::string>().empty()) {
-        problems += std::string(section) + "[" + std::to_string(i) + "] needs a \"" + field + "\"\n";
+      if (!item.is_object() || !item.contains(field) || !item[field].is_string() ||
+          item[field].get<std::string>().empty()) {
+        problems +=
+            std::string(section) + "[" + std::to_string(i) + "] needs a \"" + field + "\"\n";
       }
     }
   };

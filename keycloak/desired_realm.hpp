@@ -11,15 +11,15 @@
 //    "realm":   {RealmRepresentation fields},
 //    "roles":   [{"name", "description"}],
 //    "groups":  [{"name", "realmRoles": [role names]}],
-//    "clients": [{ClientRepresentation fields, "protocolMappers": [...], "defaultClientScopes": [...]}],
-//    "users":   [{"username", "email", "firstName", "lastName", "enabled", "emailVerified",
+//    "clients": [{ClientRepresentation fields, "protocolMappers": [...], "defaultClientScopes":
+//    [...]}], "users":   [{"username", "email", "firstName", "lastName", "enabled",
+//    "emailVerified",
 //                 "groups": [group names]}]}
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "appliance/secrets/secrets.hpp"
 #include "appliance/spec/spec.hpp"

@@ -13,12 +13,15 @@ InitialPasswordStore::InitialPasswordStore(std::string path, secrets::RandomSour
 Result<json> InitialPasswordStore::load() const {
   auto text = host::readFile(path_);
   if (!text) {
-    if (text.error().code == ErrorCode::kNotFound) return json{{"version", 1}, {"passwords", json::object()}};
+    if (text.error().code == ErrorCode::kNotFound)
+      return json{{"version", 1}, {"passwords", json::object()}};
     return text.error();
   }
   json document = json::parse(text.value(), nullptr, false);
-  if (!document.is_object() || !document.contains("passwords") || !document["passwords"].is_object()) {
-    return makeError(ErrorCode::kInvalidInput, path_ + " is malformed: expected {\"version\": 1, \"passwords\": {...}}");
+  if (!document.is_object() || !document.contains("passwords") ||
+      !document["passwords"].is_object()) {
+    return makeError(ErrorCode::kInvalidInput,
+                     path_ + " is malformed: expected {\"version\": 1, \"passwords\": {...}}");
   }
   return document;
 }
@@ -36,7 +39,8 @@ Result<std::string> InitialPasswordStore::passwordFor(const std::string& usernam
   auto document = load();
   if (!document) return document.error();
   json& passwords = document.value()["passwords"];
-  if (passwords.contains(username) && passwords[username].is_string()) return passwords[username].get<std::string>();
+  if (passwords.contains(username) && passwords[username].is_string())
+    return passwords[username].get<std::string>();
   std::string password = generate();
   passwords[username] = password;
   if (auto saved = save(document.value()); !saved) return saved.error();

@@ -12,7 +12,8 @@ using nlohmann::json;
 namespace {
 
 bool isStringArray(const json& value) {
-  return value.is_array() && std::all_of(value.begin(), value.end(), [](const json& item) { return item.is_string(); });
+  return value.is_array() &&
+         std::all_of(value.begin(), value.end(), [](const json& item) { return item.is_string(); });
 }
 
 std::string joinNames(const std::vector<std::string>& names) {
@@ -34,7 +35,9 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 class Planner {
  public:
   Planner(const json& desired, const ActualRealm& actual)
-      : desired_(desired), actual_(actual), realm_(desired["realm"]["realm"].get<std::string>()),
+      : desired_(desired),
+        actual_(actual),
+        realm_(desired["realm"]["realm"].get<std::string>()),
         base_("/admin/realms/" + realm_) {}
 
   Plan build() {
@@ -52,12 +55,26 @@ class Planner {
   void planRealmSettings() {
     const json& settings = desired_["realm"];
     if (!actual_.exists) {
-      add({"realm " + realm_, "create realm " + realm_, "POST", "/admin/realms", settings, "", {}, ""});
+      add({"realm " + realm_,
+           "create realm " + realm_,
+           "POST",
+           "/admin/realms",
+           settings,
+           "",
+           {},
+           ""});
       return;
     }
     auto drifted = driftedFields(settings, actual_.realm, {});
     if (drifted.empty()) return;
-    add({"realm " + realm_, "update realm " + realm_ + ": " + joinNames(drifted), "PUT", base_, settings, "", {}, ""});
+    add({"realm " + realm_,
+         "update realm " + realm_ + ": " + joinNames(drifted),
+         "PUT",
+         base_,
+         settings,
+         "",
+         {},
+         ""});
   }
 
   void planRoles() {
@@ -65,15 +82,29 @@ class Planner {
       std::string name = role["name"];
       auto found = actual_.roles.find(name);
       if (found == actual_.roles.end()) {
-        add({"role " + name, "create role " + name, "POST", base_ + "/roles", role, "role:" + name,
-             {base_ + "/roles/" + host::urlEncode(name), "name", name}, "", false});
+        add({"role " + name,
+             "create role " + name,
+             "POST",
+             base_ + "/roles",
+             role,
+             "role:" + name,
+             {base_ + "/roles/" + host::urlEncode(name), "name", name},
+             "",
+             false});
         continue;
       }
       auto drifted = driftedFields(role, found->second, {});
       if (drifted.empty()) continue;
       json body = found->second;
       body.merge_patch(role);
-      add({"role " + name, "update role " + name + ": " + joinNames(drifted), "PUT", base_ + "/roles/" + host::urlEncode(name), body, "", {}, ""});
+      add({"role " + name,
+           "update role " + name + ": " + joinNames(drifted),
+           "PUT",
+           base_ + "/roles/" + host::urlEncode(name),
+           body,
+           "",
+           {},
+           ""});
     }
   }
 
@@ -83,8 +114,14 @@ class Planner {
       auto found = actual_.groups.find(name);
       std::vector<std::string> haveRoles;
       if (found == actual_.groups.end()) {
-        add({"group " + name, "create group " + name, "POST", base_ + "/groups", {{"name", name}}, "group:" + name,
-             {base_ + "/groups?search=" + host::urlEncode(name) + "&exact=true", "name", name}, ""});
+        add({"group " + name,
+             "create group " + name,
+             "POST",
+             base_ + "/groups",
+             {{"name", name}},
+             "group:" + name,
+             {base_ + "/groups?search=" + host::urlEncode(name) + "&exact=true", "name", name},
+             ""});
       } else {
         haveRoles = found->second.realmRoles;
       }
@@ -97,8 +134,14 @@ class Planner {
         missingNames.push_back(roleName);
       }
       if (missing.empty()) continue;
-      add({"group " + name, "grant realm role " + joinNames(missingNames) + " to group " + name, "POST",
-           base_ + "/groups/{group:" + name + "}/role-mappings/realm", missing, "", {}, ""});
+      add({"group " + name,
+           "grant realm role " + joinNames(missingNames) + " to group " + name,
+           "POST",
+           base_ + "/groups/{group:" + name + "}/role-mappings/realm",
+           missing,
+           "",
+           {},
+           ""});
     }
   }
 
@@ -110,8 +153,14 @@ class Planner {
       std::string ref = "{client:" + clientId + "}";
       auto found = actual_.clients.find(clientId);
       if (found == actual_.clients.end()) {
-        add({object, "create " + object, "POST", base_ + "/clients", client, "client:" + clientId,
-             {base_ + "/clients?clientId=" + host::urlEncode(clientId), "clientId", clientId}, ""});
+        add({object,
+             "create " + object,
+             "POST",
+             base_ + "/clients",
+             client,
+             "client:" + clientId,
+             {base_ + "/clients?clientId=" + host::urlEncode(clientId), "clientId", clientId},
+             ""});
         continue;
       }
       const json& have = found->second;
@@ -120,7 +169,14 @@ class Planner {
         json body = have;
         body.erase("protocolMappers");
         body.merge_patch(without(client, kCreateOnly));
-        add({object, "update " + object + ": " + joinNames(drifted), "PUT", base_ + "/clients/" + ref, body, "", {}, ""});
+        add({object,
+             "update " + object + ": " + joinNames(drifted),
+             "PUT",
+             base_ + "/clients/" + ref,
+             body,
+             "",
+             {},
+             ""});
       }
       planMappers(client, have, clientId);
     }
@@ -135,16 +191,28 @@ class Planner {
       auto match = std::find_if(haveMappers.begin(), haveMappers.end(),
                                 [&](const json& m) { return m.value("name", "") == name; });
       if (match == haveMappers.end()) {
-        add({object, "create " + object, "POST", mappersPath, mapper, "mapper:" + clientId + "/" + name,
-             {mappersPath, "name", name}, ""});
+        add({object,
+             "create " + object,
+             "POST",
+             mappersPath,
+             mapper,
+             "mapper:" + clientId + "/" + name,
+             {mappersPath, "name", name},
+             ""});
         continue;
       }
       auto drifted = driftedFields(mapper, *match, {});
       if (drifted.empty()) continue;
       json body = *match;
       body.merge_patch(mapper);
-      add({object, "update " + object + ": " + joinNames(drifted), "PUT", mappersPath + "/{mapper:" + clientId + "/" + name + "}", body,
-           "", {}, ""});
+      add({object,
+           "update " + object + ": " + joinNames(drifted),
+           "PUT",
+           mappersPath + "/{mapper:" + clientId + "/" + name + "}",
+           body,
+           "",
+           {},
+           ""});
     }
   }
 
@@ -164,27 +232,54 @@ class Planner {
       std::vector<std::string> haveGroups;
       auto found = actual_.users.find(username);
       if (found == actual_.users.end()) {
-        add({object, "create " + object, "POST", base_ + "/users", fields, "user:" + username,
-             {base_ + "/users?username=" + host::urlEncode(username) + "&exact=true", "username", username}, username});
+        add({object,
+             "create " + object,
+             "POST",
+             base_ + "/users",
+             fields,
+             "user:" + username,
+             {base_ + "/users?username=" + host::urlEncode(username) + "&exact=true", "username",
+              username},
+             username});
       } else {
         haveGroups = found->second.groups;
         auto drifted = driftedFields(fields, found->second.representation, {});
         if (!drifted.empty()) {
           json body = found->second.representation;
           body.merge_patch(fields);
-          add({object, "update " + object + ": " + joinNames(drifted), "PUT", userPath, body, "", {}, ""});
+          add({object,
+               "update " + object + ": " + joinNames(drifted),
+               "PUT",
+               userPath,
+               body,
+               "",
+               {},
+               ""});
         }
       }
       std::vector<std::string> wanted;
       for (const json& group : user.value("groups", json::array())) wanted.push_back(group);
       for (const auto& group : wanted) {
         if (contains(haveGroups, group)) continue;
-        add({object, "add " + object + " to group " + group, "PUT", userPath + "/groups/{group:" + group + "}", nullptr, "", {}, ""});
+        add({object,
+             "add " + object + " to group " + group,
+             "PUT",
+             userPath + "/groups/{group:" + group + "}",
+             nullptr,
+             "",
+             {},
+             ""});
       }
       for (const auto& group : haveGroups) {
         if (!contains(owned, group) || contains(wanted, group)) continue;
-        add({object, "remove " + object + " from group " + group, "DELETE", userPath + "/groups/{group:" + group + "}", nullptr, "",
-             {}, ""});
+        add({object,
+             "remove " + object + " from group " + group,
+             "DELETE",
+             userPath + "/groups/{group:" + group + "}",
+             nullptr,
+             "",
+             {},
+             ""});
       }
     }
   }
@@ -208,13 +303,15 @@ bool covers(const json& desired, const json& actual) {
     return true;
   }
   if (isStringArray(desired) && isStringArray(actual)) {
-    std::multiset<std::string> want(desired.begin(), desired.end()), have(actual.begin(), actual.end());
+    std::multiset<std::string> want(desired.begin(), desired.end()),
+        have(actual.begin(), actual.end());
     return want == have;
   }
   return desired == actual;
 }
 
-std::vector<std::string> driftedFields(const json& desired, const json& actual, const std::vector<std::string>& ignored) {
+std::vector<std::string> driftedFields(const json& desired, const json& actual,
+                                       const std::vector<std::string>& ignored) {
   std::vector<std::string> drifted;
   for (const auto& [key, value] : desired.items()) {
     if (contains(ignored, key)) continue;
@@ -224,14 +321,18 @@ std::vector<std::string> driftedFields(const json& desired, const json& actual, 
   return drifted;
 }
 
-Plan planRealm(const json& desired, const ActualRealm& actual) { return Planner(desired, actual).build(); }
+Plan planRealm(const json& desired, const ActualRealm& actual) {
+  return Planner(desired, actual).build();
+}
 
 std::string describePlan(const Plan& plan) {
   if (plan.empty()) return "Keycloak already matches the desired realm: nothing to do.\n";
-  std::string text = "Keycloak needs " + std::to_string(plan.size()) + (plan.size() == 1 ? " change" : " changes") + ":\n";
+  std::string text = "Keycloak needs " + std::to_string(plan.size()) +
+                     (plan.size() == 1 ? " change" : " changes") + ":\n";
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const Step& step = plan[i];
-    text += "  " + std::to_string(i + 1) + ". " + step.description + "  (" + step.method + " " + step.path + ")\n";
+    text += "  " + std::to_string(i + 1) + ". " + step.description + "  (" + step.method + " " +
+            step.path + ")\n";
   }
   return text;
 }

@@ -12,10 +12,9 @@
 // objects from the Location header of Keycloak's 201 answer.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace cairn::keycloak {
 
@@ -32,11 +31,12 @@ struct ActualUser {
 // What Keycloak has of the objects the desired state names.
 struct ActualRealm {
   bool exists = false;
-  nlohmann::json realm;                            // RealmRepresentation
-  std::map<std::string, nlohmann::json> roles;     // name → RoleRepresentation
-  std::map<std::string, ActualGroup> groups;       // top-level groups by name
-  std::map<std::string, nlohmann::json> clients;   // clientId → ClientRepresentation (with protocolMappers)
-  std::map<std::string, ActualUser> users;         // username → user
+  nlohmann::json realm;                         // RealmRepresentation
+  std::map<std::string, nlohmann::json> roles;  // name → RoleRepresentation
+  std::map<std::string, ActualGroup> groups;    // top-level groups by name
+  std::map<std::string, nlohmann::json>
+      clients;  // clientId → ClientRepresentation (with protocolMappers)
+  std::map<std::string, ActualUser> users;  // username → user
 };
 
 // How the executor finds an object's id again when Keycloak answers 409 to its creation:
@@ -53,8 +53,8 @@ struct Step {
   std::string method;       // POST, PUT or DELETE
   std::string path;         // "/admin/realms/cairn/clients/{client:oauth2-proxy}"
   nlohmann::json body;      // null: no body
-  std::string creates;      // placeholder key the new id is stored under ("client:grafana"); "" if none
-  IdLookup lookup;          // for creates: how to find the id after a 409
+  std::string creates;  // placeholder key the new id is stored under ("client:grafana"); "" if none
+  IdLookup lookup;      // for creates: how to find the id after a 409
   std::string initialPasswordFor;  // a user creation: the executor adds a temporary password
   bool idInLocation = true;        // false where Keycloak's Location names the object (roles)
 };

@@ -21,7 +21,8 @@ std::vector<std::string> names(const json& items, const char* field) {
   std::vector<std::string> found;
   if (!items.is_array()) return found;
   for (const json& item : items) {
-    if (item.is_object() && item.contains(field) && item[field].is_string()) found.push_back(item[field]);
+    if (item.is_object() && item.contains(field) && item[field].is_string())
+      found.push_back(item[field]);
   }
   return found;
 }
@@ -50,12 +51,14 @@ Result<json> Reconciler::getJson(const std::string& path, bool& absent) {
   json body = json::parse(answer.body, nullptr, false);
   if (answer.status != 200 || body.is_discarded()) {
     return makeError(ErrorCode::kFailed, "reading GET " + path + ": Keycloak answered HTTP " +
-                                             std::to_string(answer.status) + " " + keycloakMessage(answer));
+                                             std::to_string(answer.status) + " " +
+                                             keycloakMessage(answer));
   }
   return body;
 }
 
-Result<json> Reconciler::findOne(const std::string& path, const std::string& field, const std::string& name) {
+Result<json> Reconciler::findOne(const std::string& path, const std::string& field,
+                                 const std::string& name) {
   bool absent = false;
   auto found = getJson(path, absent);
   if (!found) return found.error();
@@ -66,14 +69,16 @@ Result<json> Reconciler::findOne(const std::string& path, const std::string& fie
 Result<ActualRealm> Reconciler::readActual(const json& desired) {
   ActualRealm actual;
   ids_.clear();
-  std::string base = "/admin/realms/" + host::urlEncode(desired["realm"]["realm"].get<std::string>());
+  std::string base =
+      "/admin/realms/" + host::urlEncode(desired["realm"]["realm"].get<std::string>());
   bool absent = false;
   auto realm = getJson(base, absent);
   if (!realm) return realm.error();
   if (absent) return actual;
   actual.exists = true;
   actual.realm = realm.value();
-  for (auto read : {&Reconciler::readRoles, &Reconciler::readGroups, &Reconciler::readClients, &Reconciler::readUsers}) {
+  for (auto read : {&Reconciler::readRoles, &Reconciler::readGroups, &Reconciler::readClients,
+                    &Reconciler::readUsers}) {
     if (auto done = (this->*read)(base, desired, actual); !done) return done.error();
   }
   return actual;
@@ -96,12 +101,14 @@ Status Reconciler::readRoles(const std::string& base, const json& desired, Actua
 Status Reconciler::readGroups(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["groups"]) {
     std::string name = wanted["name"];
-    auto group = findOne(base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false",
-                         "name", name);
+    auto group = findOne(
+        base + "/groups?search=" + host::urlEncode(name) + "&exact=true&briefRepresentation=false",
+        "name", name);
     if (!group) return group.error();
     if (group.value().is_null()) continue;
     std::vector<std::string> realmRoles;
-    for (const json& role : group.value().value("realmRoles", json::array())) realmRoles.push_back(role);
+    for (const json& role : group.value().value("realmRoles", json::array()))
+      realmRoles.push_back(role);
     actual.groups[name] = ActualGroup{group.value(), realmRoles};
     ids_["group:" + name] = group.value().value("id", "");
   }
@@ -111,7 +118,8 @@ Status Reconciler::readGroups(const std::string& base, const json& desired, Actu
 Status Reconciler::readClients(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["clients"]) {
     std::string clientId = wanted["clientId"];
-    auto client = findOne(base + "/clients?clientId=" + host::urlEncode(clientId), "clientId", clientId);
+    auto client =
+        findOne(base + "/clients?clientId=" + host::urlEncode(clientId), "clientId", clientId);
     if (!client) return client.error();
     if (client.value().is_null()) continue;
     json& have = actual.clients[clientId] = client.value();
@@ -134,7 +142,8 @@ Status Reconciler::readClients(const std::string& base, const json& desired, Act
 Status Reconciler::readUsers(const std::string& base, const json& desired, ActualRealm& actual) {
   for (const json& wanted : desired["users"]) {
     std::string username = wanted["username"];
-    auto user = findOne(base + "/users?username=" + host::urlEncode(username) + "&exact=true", "username", username);
+    auto user = findOne(base + "/users?username=" + host::urlEncode(username) + "&exact=true",
+                        "username", username);
     if (!user) return user.error();
     if (user.value().is_null()) continue;
     std::string id = user.value().value("id", "");
@@ -151,7 +160,8 @@ std::string Reconciler::resolve(const std::string& text) const {
   std::string resolved = text;
   for (const auto& [key, id] : ids_) {
     std::string placeholder = "{" + key + "}";
-    for (std::size_t at = resolved.find(placeholder); at != std::string::npos; at = resolved.find(placeholder, at + id.size())) {
+    for (std::size_t at = resolved.find(placeholder); at != std::string::npos;
+         at = resolved.find(placeholder, at + id.size())) {
       resolved.replace(at, placeholder.size(), id);
     }
   }
@@ -163,8 +173,10 @@ Status Reconciler::rememberId(const Step& step, const std::string& conflict) {
   if (!found) return found.error();
   const json& object = found.value();
   if (!object.is_object() || !object.contains("id") || !object["id"].is_string()) {
-    std::string reason = conflict.empty() ? "it was created" : "Keycloak answered HTTP 409: " + conflict;
-    return makeError(ErrorCode::kFailed, reason + ", but GET " + step.lookup.path + " does not list " + step.object);
+    std::string reason =
+        conflict.empty() ? "it was created" : "Keycloak answered HTTP 409: " + conflict;
+    return makeError(ErrorCode::kFailed,
+                     reason + ", but GET " + step.lookup.path + " does not list " + step.object);
   }
   ids_[step.creates] = object["id"].get<std::string>();
   return {};
@@ -176,12 +188,16 @@ Status Reconciler::apply(const Step& step, bool& retry) {
   json body = step.body;
   if (!step.initialPasswordFor.empty()) {
     auto password = initialPassword_(step.initialPasswordFor);
-    if (!password) return makeError(password.error().code, "the initial password of " + step.object + ": " + password.error().message);
-    body["credentials"] = json::array({{{"type", "password"}, {"value", password.value()}, {"temporary", true}}});
+    if (!password)
+      return makeError(password.error().code,
+                       "the initial password of " + step.object + ": " + password.error().message);
+    body["credentials"] =
+        json::array({{{"type", "password"}, {"value", password.value()}, {"temporary", true}}});
   }
   if (!body.is_null()) body = json::parse(resolve(body.dump()));
   if (path.find("{") != std::string::npos) {
-    return makeError(ErrorCode::kFailed, "no Keycloak id is known for a placeholder in " + step.path);
+    return makeError(ErrorCode::kFailed,
+                     "no Keycloak id is known for a placeholder in " + step.path);
   }
   auto response = admin_.call(step.method, path, body);
   if (!response) return response.error();
@@ -193,13 +209,14 @@ Status Reconciler::apply(const Step& step, bool& retry) {
     ids_[step.creates] = id;
     return {};
   }
-  if (answer.status == 409 && !step.creates.empty()) return rememberId(step, keycloakMessage(answer));
+  if (answer.status == 409 && !step.creates.empty())
+    return rememberId(step, keycloakMessage(answer));
   if (answer.status == 404) {
     retry = true;
     return {};
   }
-  return makeError(ErrorCode::kFailed, "Keycloak answered HTTP " + std::to_string(answer.status) + ": " +
-                                           keycloakMessage(answer));
+  return makeError(ErrorCode::kFailed, "Keycloak answered HTTP " + std::to_string(answer.status) +
+                                           ": " + keycloakMessage(answer));
 }
 
 Result<Plan> Reconciler::plan(const json& desired) {
@@ -219,16 +236,18 @@ Result<SyncReport> Reconciler::sync(const json& desired) {
     if (steps.empty()) return report;
     if (round == maxRounds_) {
       return makeError(ErrorCode::kFailed, "Keycloak still differs from the desired realm after " +
-                                               std::to_string(maxRounds_) + " rounds:\n" + describePlan(steps));
+                                               std::to_string(maxRounds_) + " rounds:\n" +
+                                               describePlan(steps));
     }
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const Step& step = steps[i];
       bool retry = false;
       if (auto done = apply(step, retry); !done) {
-        return makeError(done.error().code, "step " + std::to_string(i + 1) + " of " + std::to_string(steps.size()) +
-                                                " (" + step.description + ") failed: " + done.error().message +
-                                                "\nNothing after this step was changed; run the sync again once "
-                                                "the cause is fixed.");
+        return makeError(done.error().code,
+                         "step " + std::to_string(i + 1) + " of " + std::to_string(steps.size()) +
+                             " (" + step.description + ") failed: " + done.error().message +
+                             "\nNothing after this step was changed; run the sync again once "
+                             "the cause is fixed.");
       }
       if (retry) break;  // the object vanished: read again
       report.applied.push_back(step.description);

@@ -13,10 +13,9 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "appliance/core/result.hpp"
 #include "keycloak/admin_client.hpp"
@@ -63,7 +62,8 @@ class Reconciler {
   // GET `path` as JSON; `absent` on 404.
   Result<nlohmann::json> getJson(const std::string& path, bool& absent);
   // The object at `path` (or the element of the array there) whose `field` is `name`; null if none.
-  Result<nlohmann::json> findOne(const std::string& path, const std::string& field, const std::string& name);
+  Result<nlohmann::json> findOne(const std::string& path, const std::string& field,
+                                 const std::string& name);
 
   AdminClient& admin_;
   InitialPasswordSource initialPassword_;

@@ -27,32 +27,37 @@ std::optional<secrets::Secrets> readSecrets(CliContext& context, int& code) {
     return secrets::Secrets::fromJson(nlohmann::json::parse(text.value()));
   } catch (const std::exception& error) {
     code = kExitBadInput;
-    context.err << "cairnctl: " << context.paths.secretsFile() << " is malformed: " << error.what() << "\n";
+    context.err << "cairnctl: " << context.paths.secretsFile() << " is malformed: " << error.what()
+                << "\n";
     return std::nullopt;
   }
 }
 
 // Admin client settings from the secrets and the command's options.
-std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args, CliContext& context, int& code) {
+std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
+                                                         CliContext& context, int& code) {
   auto secrets = readSecrets(context, code);
   if (!secrets) return std::nullopt;
   if (!secrets->has("keycloak_admin_client_secret")) {
-    context.err << "cairnctl: the secret keycloak_admin_client_secret is missing; run `cairnctl apply` first\n";
+    context.err << "cairnctl: the secret keycloak_admin_client_secret is missing; run `cairnctl "
+                   "apply` first\n";
     code = kExitBadInput;
     return std::nullopt;
   }
   keycloak::AdminClientOptions options;
   options.clientSecret = secrets->get("keycloak_admin_client_secret");
   options.baseUrl = args.get("--keycloak-url", options.baseUrl);
-  options.onWait = [&context](const std::string& message) { context.err << "cairnctl: " << message << "\n"; };
+  options.onWait = [&context](const std::string& message) {
+    context.err << "cairnctl: " << message << "\n";
+  };
   if (args.has("--timeout")) {
     try {
       int seconds = std::stoi(args.get("--timeout"));
       if (seconds < 1) throw std::invalid_argument("below 1");
       options.retryLimit = std::chrono::seconds(seconds);
     } catch (const std::exception&) {
-      context.err << "cairnctl: --timeout must be a whole number of seconds (1 or more), not \"" << args.get("--timeout")
-                  << "\"\n";
+      context.err << "cairnctl: --timeout must be a whole number of seconds (1 or more), not \""
+                  << args.get("--timeout") << "\"\n";
       code = kExitBadInput;
       return std::nullopt;
     }
@@ -61,7 +66,9 @@ std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
 }
 
 int exitCodeFor(const Error& error) {
-  return error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidInput ? kExitBadInput : kExitFailed;
+  return error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidInput
+             ? kExitBadInput
+             : kExitFailed;
 }
 
 }  // namespace
@@ -94,11 +101,14 @@ int keycloakCommand(const ParsedArgs& args, CliContext& context) {
     return kExitOk;
   }
   if (result.stats.retries > 0) {
-    context.out << "Keycloak was unavailable at times: " << result.stats.retries << " calls were repeated.\n";
+    context.out << "Keycloak was unavailable at times: " << result.stats.retries
+                << " calls were repeated.\n";
   }
   if (!result.report.applied.empty()) {
-    context.out << "Applied " << result.report.applied.size() << " changes; Keycloak now matches the desired realm.\n";
-    context.out << "New users get a temporary password: show it once with `cairnctl users password USER`.\n";
+    context.out << "Applied " << result.report.applied.size()
+                << " changes; Keycloak now matches the desired realm.\n";
+    context.out << "New users get a temporary password: show it once with `cairnctl users password "
+                   "USER`.\n";
   }
   return kExitOk;
 }
@@ -109,7 +119,8 @@ int usersCommand(const ParsedArgs& args, CliContext& context) {
     return kExitBadInput;
   }
   const std::string& username = args.args[1];
-  keycloak::InitialPasswordStore store(context.paths.under(keycloak::kInitialPasswordsFile), secrets::kernelRandom());
+  keycloak::InitialPasswordStore store(context.paths.under(keycloak::kInitialPasswordsFile),
+                                       secrets::kernelRandom());
   if (!args.has("--reset")) {
     auto password = store.take(username);
     if (!password) {
@@ -117,13 +128,16 @@ int usersCommand(const ParsedArgs& args, CliContext& context) {
         context.err << "cairnctl users password: " << password.error().message << "\n";
         return kExitFailed;
       }
-      context.err << "cairnctl users password: no initial password is waiting for " << username
-                  << ": it was shown already, or `cairnctl keycloak sync` has not created the user yet.\n"
-                  << "Run `cairnctl users password " << username << " --reset` to give the user a new one.\n";
+      context.err
+          << "cairnctl users password: no initial password is waiting for " << username
+          << ": it was shown already, or `cairnctl keycloak sync` has not created the user yet.\n"
+          << "Run `cairnctl users password " << username
+          << " --reset` to give the user a new one.\n";
       return kExitBadInput;
     }
     context.out << "Initial password of " << username << ": " << password.value() << "\n"
-                << "It is shown only this once and is temporary: Keycloak asks for a new password at the first login.\n";
+                << "It is shown only this once and is temporary: Keycloak asks for a new password "
+                   "at the first login.\n";
     return kExitOk;
   }
   int code = kExitOk;
@@ -143,8 +157,9 @@ int usersCommand(const ParsedArgs& args, CliContext& context) {
     context.err << "cairnctl users password: " << reset.error().message << "\n";
     return exitCodeFor(reset.error());
   }
-  context.out << "New temporary password of " << username << ": " << password << "\n"
-              << "It is shown only this once; Keycloak asks for a new password at the next login.\n";
+  context.out
+      << "New temporary password of " << username << ": " << password << "\n"
+      << "It is shown only this once; Keycloak asks for a new password at the next login.\n";
   return kExitOk;
 }
 

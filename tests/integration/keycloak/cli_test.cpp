@@ -1,12 +1,12 @@
 // cairnctl init → apply → keycloak sync → users password, against the Keycloak stand-in.
 
-#include <sstream>
+#include "provisioning/cli/cli.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <sstream>
 
 #include "appliance/host/files.hpp"
 #include "appliance/secrets/secrets.hpp"
-#include "provisioning/cli/cli.hpp"
 #include "tests/support/keycloak_standin/standin.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -28,7 +28,8 @@ Run cairnctl(std::vector<std::string> argv) {
 
 std::string adminSecretOf(const cairn::testing::TempDir& root) {
   auto text = cairn::host::readFile(root / "etc/cairn/secrets.json").value();
-  return cairn::secrets::Secrets::fromJson(nlohmann::json::parse(text)).get("keycloak_admin_client_secret");
+  return cairn::secrets::Secrets::fromJson(nlohmann::json::parse(text))
+      .get("keycloak_admin_client_secret");
 }
 
 }  // namespace
@@ -41,13 +42,15 @@ BOOST_AUTO_TEST_CASE(apply_renders_the_realm_and_sync_users_and_password_command
   BOOST_REQUIRE_MESSAGE(init.code == 0, init.err);
   Run apply = cairnctl({"--root", root.path(), "apply"});
   BOOST_REQUIRE_MESSAGE(apply.code == 0, apply.err);
-  for (const char* file : {"oauth2-proxy/oauth2-proxy.cfg", "oauth2-proxy/client-secret", "oauth2-proxy/cookie-secret",
-                           "grafana/grafana.ini", "airflow/webserver_config.py", "keycloak/realm.json"}) {
+  for (const char* file :
+       {"oauth2-proxy/oauth2-proxy.cfg", "oauth2-proxy/client-secret", "oauth2-proxy/cookie-secret",
+        "grafana/grafana.ini", "airflow/webserver_config.py", "keycloak/realm.json"}) {
     BOOST_TEST(cairn::host::pathExists(root / (std::string("etc/cairn/rendered/") + file)), file);
   }
 
   KeycloakStandin keycloak(KeycloakStandin::Options{adminSecretOf(root), 60, 0});
-  std::vector<std::string> target = {"--keycloak-url", keycloak.url(), "--health-url", keycloak.healthUrl(), "--timeout", "20"};
+  std::vector<std::string> target = {"--keycloak-url",     keycloak.url(), "--health-url",
+                                     keycloak.healthUrl(), "--timeout",    "20"};
   auto withTarget = [&](std::vector<std::string> argv) {
     argv.insert(argv.end(), target.begin(), target.end());
     return cairnctl(argv);
@@ -74,7 +77,8 @@ BOOST_AUTO_TEST_CASE(apply_renders_the_realm_and_sync_users_and_password_command
   BOOST_TEST(twice.code == 2);
   BOOST_TEST(twice.err.find("--reset") != std::string::npos);
 
-  std::vector<std::string> users = {"--root", root.path(), "users", "password", "admin", "--reset", "--keycloak-url", keycloak.url()};
+  std::vector<std::string> users = {"--root", root.path(), "users",          "password",
+                                    "admin",  "--reset",   "--keycloak-url", keycloak.url()};
   Run reset = cairnctl(users);
   BOOST_REQUIRE_MESSAGE(reset.code == 0, reset.err);
   std::string renewed = keycloak.state()["cairn"]["credentials"].begin().value()["value"];

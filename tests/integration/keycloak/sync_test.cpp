@@ -18,7 +18,8 @@ namespace {
 
 struct Fixture {
   explicit Fixture(KeycloakStandin::Options options = {}) : keycloak(options) {
-    desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(), cairn::testing::keycloakTestSecrets());
+    desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(),
+                                            cairn::testing::keycloakTestSecrets());
     cairn::testing::writeFile(root / "realm.json", desired.dump(2));
     settings.realmFile = root / "realm.json";
     settings.passwordsFile = root / "var/lib/cairn/keycloak/initial-passwords.json";
@@ -51,7 +52,9 @@ struct Fixture {
   }
 
   // An admin client of the test's own, for drift and checks.
-  cairn::keycloak::AdminClient admin() { return cairn::keycloak::AdminClient(http, clock, settings.admin); }
+  cairn::keycloak::AdminClient admin() {
+    return cairn::keycloak::AdminClient(http, clock, settings.admin);
+  }
 
   json get(const std::string& path) {
     auto client = admin();
@@ -100,7 +103,8 @@ BOOST_AUTO_TEST_CASE(fresh_realm_converges_in_one_run_and_the_second_run_writes_
   BOOST_TEST(bob["emailVerified"] == true);
   BOOST_TEST(bob["requiredActions"] == json::array({"UPDATE_PASSWORD"}));
   std::vector<std::string> expectedGroups = {"operator", "viewer"};
-  auto bobGroups = groupNames(get("/admin/realms/cairn/users/" + bob["id"].get<std::string>() + "/groups"));
+  auto bobGroups =
+      groupNames(get("/admin/realms/cairn/users/" + bob["id"].get<std::string>() + "/groups"));
   std::sort(bobGroups.begin(), bobGroups.end());
   BOOST_TEST(bobGroups == expectedGroups, boost::test_tools::per_element());
   std::string passwords = cairn::host::readFile(settings.passwordsFile).value();
@@ -120,8 +124,12 @@ BOOST_AUTO_TEST_CASE(drift_is_repaired_and_nothing_else_is_touched) {
   auto drifter = admin();
   json changed = client;
   changed["redirectUris"][1] = "https://attacker.example.net/oauth2/callback";
-  BOOST_REQUIRE(drifter.call("PUT", "/admin/realms/cairn/clients/" + clientId, changed).value().status == 204);
-  BOOST_REQUIRE(drifter.call("DELETE", "/admin/realms/cairn/users/" + bobId + "/groups/" + viewerId).value().status == 204);
+  BOOST_REQUIRE(
+      drifter.call("PUT", "/admin/realms/cairn/clients/" + clientId, changed).value().status ==
+      204);
+  BOOST_REQUIRE(drifter.call("DELETE", "/admin/realms/cairn/users/" + bobId + "/groups/" + viewerId)
+                    .value()
+                    .status == 204);
   json foreign = {{"clientId", "someone-elses-app"}, {"redirectUris", {"https://x.example.org/*"}}};
   BOOST_REQUIRE(drifter.call("POST", "/admin/realms/cairn/clients", foreign).value().status == 201);
   json carol = {{"username", "carol"}, {"email", "carol@example.com"}};
@@ -129,11 +137,13 @@ BOOST_AUTO_TEST_CASE(drift_is_repaired_and_nothing_else_is_touched) {
 
   keycloak.clearLog();
   SyncOutcome repair = sync();
-  std::vector<std::string> expected = {"PUT /admin/realms/cairn/clients/" + clientId,
-                                       "PUT /admin/realms/cairn/users/" + bobId + "/groups/" + viewerId};
+  std::vector<std::string> expected = {
+      "PUT /admin/realms/cairn/clients/" + clientId,
+      "PUT /admin/realms/cairn/users/" + bobId + "/groups/" + viewerId};
   BOOST_TEST(KeycloakStandin::writes(keycloak.log()) == expected, boost::test_tools::per_element());
   BOOST_TEST(repair.plan.size() == 2u);
-  BOOST_TEST(get("/admin/realms/cairn/clients/" + clientId)["redirectUris"] == desired["clients"][0]["redirectUris"]);
+  BOOST_TEST(get("/admin/realms/cairn/clients/" + clientId)["redirectUris"] ==
+             desired["clients"][0]["redirectUris"]);
   BOOST_TEST(get("/admin/realms/cairn/clients?clientId=someone-elses-app").size() == 1u);
   BOOST_TEST(get("/admin/realms/cairn/users?username=carol&exact=true").size() == 1u);
 }
@@ -148,7 +158,8 @@ BOOST_AUTO_TEST_CASE(rotated_client_secret_is_pushed_to_keycloak_alone) {
   BOOST_REQUIRE_EQUAL(writes.size(), 1u);
   std::string grafanaId = get("/admin/realms/cairn/clients?clientId=grafana")[0]["id"];
   BOOST_TEST(writes[0] == "PUT /admin/realms/cairn/clients/" + grafanaId);
-  BOOST_TEST(get("/admin/realms/cairn/clients/" + grafanaId + "/client-secret")["value"] == "rotated-grafana-secret");
+  BOOST_TEST(get("/admin/realms/cairn/clients/" + grafanaId + "/client-secret")["value"] ==
+             "rotated-grafana-secret");
   rerunWritesNothing();
 }
 
@@ -156,10 +167,18 @@ BOOST_AUTO_TEST_CASE(refused_step_names_the_object_and_keycloaks_answer_and_a_re
   sync();
   json bob = get("/admin/realms/cairn/users?username=bob&exact=true")[0];
   auto other = admin();
-  BOOST_REQUIRE(other.call("POST", "/admin/realms/cairn/users", {{"username", "mallory"}, {"email", "dave@example.com"}})
-                    .value().status == 201);
-  desired["users"].push_back({{"username", "dave"}, {"email", "dave@example.com"}, {"firstName", "Dave"},
-                              {"lastName", "D"}, {"enabled", true}, {"emailVerified", true}, {"groups", {"viewer"}}});
+  BOOST_REQUIRE(other
+                    .call("POST", "/admin/realms/cairn/users",
+                          {{"username", "mallory"}, {"email", "dave@example.com"}})
+                    .value()
+                    .status == 201);
+  desired["users"].push_back({{"username", "dave"},
+                              {"email", "dave@example.com"},
+                              {"firstName", "Dave"},
+                              {"lastName", "D"},
+                              {"enabled", true},
+                              {"emailVerified", true},
+                              {"groups", {"viewer"}}});
   desired["users"][1]["firstName"] = "Robert";
   cairn::testing::writeFile(settings.realmFile, desired.dump(2));
 
@@ -168,11 +187,13 @@ BOOST_AUTO_TEST_CASE(refused_step_names_the_object_and_keycloaks_answer_and_a_re
   const std::string& message = failed.error().message;
   BOOST_TEST(message.find("(create user dave) failed") != std::string::npos, message);
   BOOST_TEST(message.find("User exists with same email") != std::string::npos, message);
-  BOOST_TEST(get("/admin/realms/cairn/users/" + bob["id"].get<std::string>())["firstName"] == "Robert");
+  BOOST_TEST(get("/admin/realms/cairn/users/" + bob["id"].get<std::string>())["firstName"] ==
+             "Robert");
 
   std::string malloryId = get("/admin/realms/cairn/users?username=mallory&exact=true")[0]["id"];
   json mallory = {{"email", "mallory@example.com"}};
-  BOOST_REQUIRE(other.call("PUT", "/admin/realms/cairn/users/" + malloryId, mallory).value().status == 204);
+  BOOST_REQUIRE(
+      other.call("PUT", "/admin/realms/cairn/users/" + malloryId, mallory).value().status == 204);
   SyncOutcome rerun = sync();
   std::vector<std::string> expected = {"create user dave", "add user dave to group viewer"};
   BOOST_TEST(rerun.report.applied == expected, boost::test_tools::per_element());

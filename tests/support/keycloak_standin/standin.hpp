@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "appliance/host/files.hpp"
 #include "appliance/host/http_client.hpp"
@@ -35,10 +34,12 @@ class KeycloakStandin {
 
   explicit KeycloakStandin(Options options) : options_(std::move(options)) {
     std::string portFile = dir_ / "port";
-    std::vector<std::string> argv = {"python3", CAIRN_KEYCLOAK_STANDIN, "--port-file", portFile,
-                                     "--client-secret", options_.clientSecret,
-                                     "--token-lifetime", std::to_string(options_.tokenLifetimeSeconds),
-                                     "--delay-ms", std::to_string(options_.delayMs)};
+    std::vector<std::string> argv = {
+        "python3",          CAIRN_KEYCLOAK_STANDIN,
+        "--port-file",      portFile,
+        "--client-secret",  options_.clientSecret,
+        "--token-lifetime", std::to_string(options_.tokenLifetimeSeconds),
+        "--delay-ms",       std::to_string(options_.delayMs)};
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -56,7 +57,8 @@ class KeycloakStandin {
         pid_ = -1;
         throw std::runtime_error("the Keycloak stand-in exited at start");
       }
-      if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the Keycloak stand-in did not start");
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("the Keycloak stand-in did not start");
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     port_ = std::stoi(host::readFile(portFile).value());
@@ -76,14 +78,17 @@ class KeycloakStandin {
   std::string healthUrl() const { return url() + "/health/ready"; }
   const std::string& clientSecret() const { return options_.clientSecret; }
 
-  nlohmann::json control(const std::string& method, const std::string& what, const nlohmann::json& body = nullptr) {
+  nlohmann::json control(const std::string& method, const std::string& what,
+                         const nlohmann::json& body = nullptr) {
     host::HttpRequest request;
     request.method = method;
     request.url = url() + "/_standin/" + what;
     if (!body.is_null()) request.body = body.dump();
     auto response = http_.send(request);
-    if (!response || response.value().status >= 300) throw std::runtime_error("stand-in control " + what + " failed");
-    return response.value().body.empty() ? nlohmann::json() : nlohmann::json::parse(response.value().body);
+    if (!response || response.value().status >= 300)
+      throw std::runtime_error("stand-in control " + what + " failed");
+    return response.value().body.empty() ? nlohmann::json()
+                                         : nlohmann::json::parse(response.value().body);
   }
   nlohmann::json log() { return control("GET", "log"); }
   void clearLog() { control("POST", "log/clear"); }
@@ -94,13 +99,15 @@ class KeycloakStandin {
     std::vector<std::string> found;
     for (const auto& entry : log) {
       std::string path = entry["path"];
-      if (entry["method"] != "GET" && path.rfind("/admin/", 0) == 0) found.push_back(entry["method"].get<std::string>() + " " + path);
+      if (entry["method"] != "GET" && path.rfind("/admin/", 0) == 0)
+        found.push_back(entry["method"].get<std::string>() + " " + path);
     }
     return found;
   }
   static int tokenRequests(const nlohmann::json& log) {
     int count = 0;
-    for (const auto& entry : log) count += entry["path"].get<std::string>().find("/openid-connect/token") != std::string::npos;
+    for (const auto& entry : log)
+      count += entry["path"].get<std::string>().find("/openid-connect/token") != std::string::npos;
     return count;
   }
 

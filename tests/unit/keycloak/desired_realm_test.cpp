@@ -43,7 +43,8 @@ BOOST_AUTO_TEST_CASE(realm_has_secure_settings_and_lifetimes_matching_the_gate) 
   BOOST_TEST(realm["passwordPolicy"].get<std::string>().find("length(12)") != std::string::npos);
   BOOST_TEST(realm["ssoSessionIdleTimeout"] == 1800);
   BOOST_TEST(realm["ssoSessionMaxLifespan"] == 36000);
-  BOOST_TEST(realm["accessTokenLifespan"].get<long long>() > cairn::keycloak::kCookieRefresh.count());
+  BOOST_TEST(realm["accessTokenLifespan"].get<long long>() >
+             cairn::keycloak::kCookieRefresh.count());
 }
 
 BOOST_AUTO_TEST_CASE(roles_and_groups_are_admin_operator_viewer) {
@@ -68,14 +69,17 @@ BOOST_AUTO_TEST_CASE(oauth2_proxy_client_is_confidential_code_flow_with_pkce_and
   BOOST_TEST(client["serviceAccountsEnabled"] == false);
   BOOST_TEST(client["attributes"]["pkce.code.challenge.method"] == "S256");
   BOOST_TEST(client["secret"] == secrets.get("oauth2_proxy_client_secret"));
-  json expected = {"https://example.com/oauth2/callback", "https://grafana.example.com/oauth2/callback",
-                   "https://airflow.example.com/oauth2/callback", "https://jupyter.example.com/oauth2/callback"};
+  json expected = {
+      "https://example.com/oauth2/callback", "https://grafana.example.com/oauth2/callback",
+      "https://airflow.example.com/oauth2/callback", "https://jupyter.example.com/oauth2/callback"};
   BOOST_TEST(client["redirectUris"] == expected);
-  for (const json& uri : client["redirectUris"]) BOOST_TEST(uri.get<std::string>().find('*') == std::string::npos);
+  for (const json& uri : client["redirectUris"])
+    BOOST_TEST(uri.get<std::string>().find('*') == std::string::npos);
   BOOST_TEST(client["webOrigins"].empty());
 }
 
-BOOST_AUTO_TEST_CASE(every_client_puts_itself_in_the_audience_and_sends_groups_and_keeps_basic_scope) {
+BOOST_AUTO_TEST_CASE(
+    every_client_puts_itself_in_the_audience_and_sends_groups_and_keeps_basic_scope) {
   for (const char* clientId : {"oauth2-proxy", "grafana", "airflow"}) {
     json client = clientNamed(desired, clientId);
     BOOST_REQUIRE(!client.is_null());
@@ -128,7 +132,8 @@ BOOST_AUTO_TEST_CASE(rendered_desired_state_passes_its_own_check_and_broken_ones
   broken.erase("clients");
   std::string problems = cairn::keycloak::validateDesiredRealm(broken);
   BOOST_TEST(problems.find("\"clients\" must be an array") != std::string::npos);
-  BOOST_TEST(cairn::keycloak::validateDesiredRealm(json::array()).find("object") != std::string::npos);
+  BOOST_TEST(cairn::keycloak::validateDesiredRealm(json::array()).find("object") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(emails_are_lower_case_as_keycloak_stores_them) {
@@ -145,7 +150,8 @@ BOOST_AUTO_TEST_CASE(spec_rejects_emails_that_differ_only_in_case) {
     cairn::testing::keycloakTestSpec(text);
     BOOST_FAIL("a duplicate email was accepted");
   } catch (const cairn::spec::SpecError& error) {
-    BOOST_TEST(std::string(error.what()).find("users[1].email: \"ALICE@example.com\" is used by another user") !=
+    BOOST_TEST(std::string(error.what())
+                   .find("users[1].email: \"ALICE@example.com\" is used by another user") !=
                std::string::npos);
   }
 }

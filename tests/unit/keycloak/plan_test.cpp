@@ -12,7 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-// What Keycloak holds once it has everything `desired` asks for, plus fields and objects of its own.
+// What Keycloak holds once it has everything `desired` asks for, plus fields and objects of its
+// own.
 ActualRealm convergedActual(const json& desired) {
   ActualRealm actual;
   actual.exists = true;
@@ -27,7 +28,8 @@ ActualRealm convergedActual(const json& desired) {
   }
   for (const json& group : desired["groups"]) {
     std::vector<std::string> roles = group["realmRoles"];
-    actual.groups[group["name"]] = {{{"id", "group-" + group["name"].get<std::string>()}, {"name", group["name"]}}, roles};
+    actual.groups[group["name"]] = {
+        {{"id", "group-" + group["name"].get<std::string>()}, {"name", group["name"]}}, roles};
   }
   actual.groups["external"] = {{{"id", "group-external"}, {"name", "external"}}, {}};
   for (const json& client : desired["clients"]) {
@@ -35,9 +37,11 @@ ActualRealm convergedActual(const json& desired) {
     have["id"] = "client-" + client["clientId"].get<std::string>();
     have["attributes"]["backchannel.logout.session.required"] = "true";
     json reversed = json::array();
-    for (auto it = client["redirectUris"].rbegin(); it != client["redirectUris"].rend(); ++it) reversed.push_back(*it);
+    for (auto it = client["redirectUris"].rbegin(); it != client["redirectUris"].rend(); ++it)
+      reversed.push_back(*it);
     have["redirectUris"] = reversed;  // Keycloak keeps them as a set
-    for (json& mapper : have["protocolMappers"]) mapper["id"] = "mapper-" + mapper["name"].get<std::string>();
+    for (json& mapper : have["protocolMappers"])
+      mapper["id"] = "mapper-" + mapper["name"].get<std::string>();
     actual.clients[client["clientId"]] = have;
   }
   for (const json& user : desired["users"]) {
@@ -52,7 +56,8 @@ ActualRealm convergedActual(const json& desired) {
 }
 
 struct Fixture {
-  json desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(), cairn::testing::keycloakTestSecrets());
+  json desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(),
+                                               cairn::testing::keycloakTestSecrets());
   ActualRealm actual = convergedActual(desired);
 };
 
@@ -70,15 +75,24 @@ BOOST_FIXTURE_TEST_SUITE(plan, Fixture)
 
 BOOST_AUTO_TEST_CASE(fresh_realm_is_created_in_dependency_order) {
   Plan plan = planRealm(desired, ActualRealm{});
-  std::vector<std::string> expected = {
-      "create realm cairn",
-      "create role admin", "create role operator", "create role viewer",
-      "create group admin", "grant realm role admin to group admin",
-      "create group operator", "grant realm role operator to group operator",
-      "create group viewer", "grant realm role viewer to group viewer",
-      "create client oauth2-proxy", "create client grafana", "create client airflow",
-      "create user alice", "add user alice to group admin",
-      "create user bob", "add user bob to group operator", "add user bob to group viewer"};
+  std::vector<std::string> expected = {"create realm cairn",
+                                       "create role admin",
+                                       "create role operator",
+                                       "create role viewer",
+                                       "create group admin",
+                                       "grant realm role admin to group admin",
+                                       "create group operator",
+                                       "grant realm role operator to group operator",
+                                       "create group viewer",
+                                       "grant realm role viewer to group viewer",
+                                       "create client oauth2-proxy",
+                                       "create client grafana",
+                                       "create client airflow",
+                                       "create user alice",
+                                       "add user alice to group admin",
+                                       "create user bob",
+                                       "add user bob to group operator",
+                                       "add user bob to group viewer"};
   BOOST_TEST(descriptions(plan) == expected, boost::test_tools::per_element());
   BOOST_TEST(plan[0].method == "POST");
   BOOST_TEST(plan[0].path == "/admin/realms");
@@ -135,13 +149,15 @@ BOOST_AUTO_TEST_CASE(drifted_user_realm_group_role_and_mapper_are_updated_in_pla
   actual.groups["operator"].realmRoles.clear();
   actual.roles["viewer"]["description"] = "old";
   actual.clients["grafana"]["protocolMappers"][0]["config"]["included.client.audience"] = "account";
-  std::vector<std::string> expected = {"update realm cairn: registrationAllowed", "update role viewer: description",
-                                       "grant realm role operator to group operator",
-                                       "update mapper audience of client grafana: config",
-                                       "update user alice: emailVerified"};
+  std::vector<std::string> expected = {
+      "update realm cairn: registrationAllowed", "update role viewer: description",
+      "grant realm role operator to group operator",
+      "update mapper audience of client grafana: config", "update user alice: emailVerified"};
   Plan plan = planRealm(desired, actual);
   BOOST_TEST(descriptions(plan) == expected, boost::test_tools::per_element());
-  BOOST_TEST(plan[3].path == "/admin/realms/cairn/clients/{client:grafana}/protocol-mappers/models/{mapper:grafana/audience}");
+  BOOST_TEST(plan[3].path ==
+             "/admin/realms/cairn/clients/{client:grafana}/protocol-mappers/models/{mapper:grafana/"
+             "audience}");
   BOOST_TEST(plan[4].body["id"] == "user-alice");
   BOOST_TEST(plan[4].body["emailVerified"] == true);
 }
@@ -156,7 +172,8 @@ BOOST_AUTO_TEST_CASE(missing_mapper_is_created_without_touching_the_client) {
 
 BOOST_AUTO_TEST_CASE(covers_compares_desired_keys_only_and_string_arrays_as_sets) {
   using cairn::keycloak::covers;
-  BOOST_TEST(covers(json::parse(R"({"a": 1, "b": {"c": "x"}})"), json::parse(R"({"a": 1, "b": {"c": "x", "d": 2}, "e": 3})")));
+  BOOST_TEST(covers(json::parse(R"({"a": 1, "b": {"c": "x"}})"),
+                    json::parse(R"({"a": 1, "b": {"c": "x", "d": 2}, "e": 3})")));
   BOOST_TEST(!covers(json::parse(R"({"a": 1})"), json::parse(R"({"b": 1})")));
   BOOST_TEST(covers(json::parse(R"(["x", "y"])"), json::parse(R"(["y", "x"])")));
   BOOST_TEST(!covers(json::parse(R"(["x", "y"])"), json::parse(R"(["x", "y", "z"])")));
@@ -166,7 +183,8 @@ BOOST_AUTO_TEST_CASE(covers_compares_desired_keys_only_and_string_arrays_as_sets
 BOOST_AUTO_TEST_CASE(plan_text_numbers_the_steps_and_shows_the_calls) {
   actual.users["bob"].groups = {"operator"};
   std::string text = cairn::keycloak::describePlan(planRealm(desired, actual));
-  BOOST_TEST(text.find("1. add user bob to group viewer  (PUT /admin/realms/cairn/users/{user:bob}/groups/{group:viewer})") !=
+  BOOST_TEST(text.find("1. add user bob to group viewer  (PUT "
+                       "/admin/realms/cairn/users/{user:bob}/groups/{group:viewer})") !=
              std::string::npos);
   BOOST_TEST(cairn::keycloak::describePlan({}).find("nothing to do") != std::string::npos);
 }

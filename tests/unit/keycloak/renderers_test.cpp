@@ -1,10 +1,9 @@
 #include "keycloak/renderers.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <boost/test/unit_test.hpp>
 
 #include "keycloak/desired_realm.hpp"
 #include "tests/unit/keycloak/test_spec.hpp"
@@ -16,7 +15,8 @@ namespace {
 // Compares `rendered` with golden/<name>; CAIRN_UPDATE_GOLDEN=1 rewrites the golden file instead.
 void checkGolden(const std::string& name, const std::string& rendered) {
   std::string path = std::string(CAIRN_KEYCLOAK_GOLDEN_DIR) + "/" + name;
-  if (const char* update = std::getenv("CAIRN_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+  if (const char* update = std::getenv("CAIRN_UPDATE_GOLDEN");
+      update && std::string(update) == "1") {
     std::ofstream(path, std::ios::binary) << rendered;
   }
   std::ifstream in(path, std::ios::binary);
@@ -26,7 +26,9 @@ void checkGolden(const std::string& name, const std::string& rendered) {
   BOOST_TEST(rendered == golden.str(), "rendered " + name + " differs from " + path);
 }
 
-bool has(const std::string& text, const std::string& line) { return text.find(line) != std::string::npos; }
+bool has(const std::string& text, const std::string& line) {
+  return text.find(line) != std::string::npos;
+}
 
 struct Fixture {
   cairn::spec::Spec spec = cairn::testing::keycloakTestSpec();
@@ -50,7 +52,7 @@ BOOST_AUTO_TEST_CASE(oauth2_proxy_has_every_security_property) {
   BOOST_TEST(has(cfg, "oidc_issuer_url = \"https://auth.example.com/realms/cairn\"\n"));
   BOOST_TEST(has(cfg, "client_secret_file = \"/etc/oauth2-proxy/client-secret\"\n"));
   BOOST_TEST(has(cfg, "cookie_secret_file = \"/etc/oauth2-proxy/cookie-secret\"\n"));
-  BOOST_TEST(!has(cfg, "client_secret =") );
+  BOOST_TEST(!has(cfg, "client_secret ="));
   BOOST_TEST(!has(cfg, "cookie_secret ="));
   BOOST_TEST(!has(cfg, secrets.get("oauth2_proxy_client_secret")));
   BOOST_TEST(has(cfg, "cookie_secure = true\n"));
@@ -64,16 +66,21 @@ BOOST_AUTO_TEST_CASE(oauth2_proxy_has_every_security_property) {
   BOOST_TEST(has(cfg, "code_challenge_method = \"S256\"\n"));
   BOOST_TEST(has(cfg, "insecure_oidc_allow_unverified_email = false\n"));
   BOOST_TEST(!has(cfg, "ping_user_agent"));
-  BOOST_TEST(has(cfg, "backend_logout_url = \"http://keycloak:8080/realms/cairn/protocol/openid-connect/logout?id_token_hint={id_token}\"\n"));
+  BOOST_TEST(has(cfg,
+                 "backend_logout_url = "
+                 "\"http://keycloak:8080/realms/cairn/protocol/openid-connect/"
+                 "logout?id_token_hint={id_token}\"\n"));
   BOOST_TEST(has(cfg, "allowed_groups = [\"admin\", \"operator\", \"viewer\"]\n"));
 }
 
-BOOST_AUTO_TEST_CASE(oauth2_proxy_refreshes_before_the_access_token_and_expires_with_the_sso_session) {
+BOOST_AUTO_TEST_CASE(
+    oauth2_proxy_refreshes_before_the_access_token_and_expires_with_the_sso_session) {
   std::string cfg = renderOauth2ProxyConfig(spec);
   BOOST_TEST(has(cfg, "cookie_refresh = \"240s\"\n"));
   BOOST_TEST(has(cfg, "cookie_expire = \"36000s\"\n"));
   BOOST_TEST(kCookieRefresh.count() < kAccessTokenLifespan.count());
-  BOOST_TEST(kCookieRefresh.count() < std::chrono::duration_cast<std::chrono::seconds>(spec.sso.sessionIdle.value).count());
+  BOOST_TEST(kCookieRefresh.count() <
+             std::chrono::duration_cast<std::chrono::seconds>(spec.sso.sessionIdle.value).count());
 }
 
 BOOST_AUTO_TEST_CASE(hosts_outside_the_domain_get_their_own_cookie_and_redirect_entries) {
@@ -81,7 +88,8 @@ BOOST_AUTO_TEST_CASE(hosts_outside_the_domain_get_their_own_cookie_and_redirect_
   text.replace(text.rfind('}'), 1, R"(, "hosts": {"grafana": "grafana.other.org"}})");
   std::string cfg = renderOauth2ProxyConfig(cairn::testing::keycloakTestSpec(text));
   BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\", \"grafana.other.org\"]\n"));
-  BOOST_TEST(has(cfg, "whitelist_domains = [\"example.com\", \".example.com\", \"grafana.other.org\"]\n"));
+  BOOST_TEST(
+      has(cfg, "whitelist_domains = [\"example.com\", \".example.com\", \"grafana.other.org\"]\n"));
 }
 
 BOOST_AUTO_TEST_CASE(cookie_secret_file_holds_32_bytes) {
@@ -106,8 +114,13 @@ BOOST_AUTO_TEST_CASE(grafana_logs_in_through_keycloak_only_with_mapped_roles) {
   BOOST_TEST(has(ini, "contains(groups[*], 'viewer') && 'Viewer'"));
   BOOST_TEST(has(ini, "allow_assign_grafana_admin = true\n"));
   BOOST_TEST(has(ini, "cookie_secure = true\n"));
-  BOOST_TEST(has(ini, "auth_url = https://auth.example.com/realms/cairn/protocol/openid-connect/auth\n"));
-  BOOST_TEST(has(ini, "signout_redirect_url = https://auth.example.com/realms/cairn/protocol/openid-connect/logout?client_id=grafana&post_logout_redirect_uri=https%3A%2F%2Fgrafana.example.com%2Flogin\n"));
+  BOOST_TEST(
+      has(ini, "auth_url = https://auth.example.com/realms/cairn/protocol/openid-connect/auth\n"));
+  BOOST_TEST(has(ini,
+                 "signout_redirect_url = "
+                 "https://auth.example.com/realms/cairn/protocol/openid-connect/"
+                 "logout?client_id=grafana&post_logout_redirect_uri=https%3A%2F%2Fgrafana.example."
+                 "com%2Flogin\n"));
   BOOST_TEST(!has(ini, secrets.get("grafana_client_secret")));
   BOOST_TEST(!has(ini, "client_secret ="));
 }
@@ -115,13 +128,17 @@ BOOST_AUTO_TEST_CASE(grafana_logs_in_through_keycloak_only_with_mapped_roles) {
 BOOST_AUTO_TEST_CASE(airflow_maps_keycloak_groups_to_its_roles_over_oauth_with_pkce) {
   std::string py = renderAirflowWebserverConfig(spec);
   BOOST_TEST(has(py, "AUTH_TYPE = AUTH_OAUTH\n"));
-  BOOST_TEST(has(py, "AUTH_ROLES_MAPPING = {\"admin\": [\"Admin\"], \"operator\": [\"Op\"], \"viewer\": [\"Viewer\"]}\n"));
+  BOOST_TEST(has(py,
+                 "AUTH_ROLES_MAPPING = {\"admin\": [\"Admin\"], \"operator\": [\"Op\"], "
+                 "\"viewer\": [\"Viewer\"]}\n"));
   BOOST_TEST(has(py, "AUTH_ROLES_SYNC_AT_LOGIN = True\n"));
   BOOST_TEST(has(py, "AUTH_USER_REGISTRATION_ROLE = \"Public\"\n"));
   BOOST_TEST(has(py, "\"code_challenge_method\": \"S256\""));
   BOOST_TEST(has(py, "os.environ[\"AIRFLOW_KEYCLOAK_CLIENT_SECRET\"]"));
   BOOST_TEST(has(py, "SESSION_COOKIE_SECURE = True\n"));
-  BOOST_TEST(has(py, "\"authorize_url\": \"https://auth.example.com/realms/cairn/protocol/openid-connect/auth\""));
+  BOOST_TEST(has(
+      py,
+      "\"authorize_url\": \"https://auth.example.com/realms/cairn/protocol/openid-connect/auth\""));
   BOOST_TEST(has(py, "SECURITY_MANAGER_CLASS = CairnSecurityManager\n"));
   BOOST_TEST(!has(py, secrets.get("airflow_client_secret")));
 }
@@ -133,24 +150,28 @@ BOOST_AUTO_TEST_CASE(bundle_has_the_contract_paths_and_keeps_secrets_private) {
     mode_t mode;
     bool sensitive;
   };
-  for (const Expected& expected : {Expected{"/etc/cairn/rendered/oauth2-proxy/oauth2-proxy.cfg", 0644, false},
-                                   Expected{"/etc/cairn/rendered/oauth2-proxy/client-secret", 0640, true},
-                                   Expected{"/etc/cairn/rendered/oauth2-proxy/cookie-secret", 0640, true},
-                                   Expected{"/etc/cairn/rendered/grafana/grafana.ini", 0644, false},
-                                   Expected{"/etc/cairn/rendered/airflow/webserver_config.py", 0644, false},
-                                   Expected{"/etc/cairn/rendered/keycloak/realm.json", 0600, true}}) {
+  for (const Expected& expected :
+       {Expected{"/etc/cairn/rendered/oauth2-proxy/oauth2-proxy.cfg", 0644, false},
+        Expected{"/etc/cairn/rendered/oauth2-proxy/client-secret", 0640, true},
+        Expected{"/etc/cairn/rendered/oauth2-proxy/cookie-secret", 0640, true},
+        Expected{"/etc/cairn/rendered/grafana/grafana.ini", 0644, false},
+        Expected{"/etc/cairn/rendered/airflow/webserver_config.py", 0644, false},
+        Expected{"/etc/cairn/rendered/keycloak/realm.json", 0600, true}}) {
     const auto* file = bundle.find(expected.path);
     BOOST_REQUIRE_MESSAGE(file, std::string("missing ") + expected.path);
     BOOST_TEST(file->mode == expected.mode, expected.path);
     BOOST_TEST(file->sensitive == expected.sensitive, expected.path);
-    if (!expected.sensitive) BOOST_TEST(!has(file->content, secrets.get("oauth2_proxy_client_secret")));
+    if (!expected.sensitive)
+      BOOST_TEST(!has(file->content, secrets.get("oauth2_proxy_client_secret")));
   }
-  BOOST_TEST(bundle.find("/etc/cairn/rendered/oauth2-proxy/client-secret")->content == secrets.get("oauth2_proxy_client_secret"));
+  BOOST_TEST(bundle.find("/etc/cairn/rendered/oauth2-proxy/client-secret")->content ==
+             secrets.get("oauth2_proxy_client_secret"));
 }
 
 BOOST_AUTO_TEST_CASE(disabled_services_get_no_files) {
   auto text = std::string(cairn::testing::kKeycloakTestSpec);
-  text.replace(text.rfind('}'), 1, R"(, "services": {"grafana": {"enabled": false}, "airflow": {"enabled": false}}})");
+  text.replace(text.rfind('}'), 1,
+               R"(, "services": {"grafana": {"enabled": false}, "airflow": {"enabled": false}}})");
   auto bundle = renderKeycloak(cairn::testing::keycloakTestSpec(text), secrets);
   BOOST_TEST(!bundle.find("/etc/cairn/rendered/grafana/grafana.ini"));
   BOOST_TEST(!bundle.find("/etc/cairn/rendered/airflow/webserver_config.py"));

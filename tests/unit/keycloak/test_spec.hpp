@@ -22,7 +22,9 @@ inline const char* kKeycloakTestSpec = R"({
   ]
 })";
 
-inline spec::Spec keycloakTestSpec(const std::string& text = kKeycloakTestSpec) { return spec::loadSpec(text); }
+inline spec::Spec keycloakTestSpec(const std::string& text = kKeycloakTestSpec) {
+  return spec::loadSpec(text);
+}
 
 // Every secret, from a counter instead of the kernel, so that rendered files are stable.
 inline secrets::Secrets keycloakTestSecrets() {
