@@ -157,3 +157,36 @@ BOOST_AUTO_TEST_CASE(spec_rejects_emails_that_differ_only_in_case) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sso_spec_validation)
+
+BOOST_AUTO_TEST_CASE(images_older_than_the_sso_settings_need_are_rejected) {
+  auto withImages = [](const std::string& oauth2Proxy, const std::string& keycloak) {
+    auto text = std::string(cairn::testing::kKeycloakTestSpec);
+    text.replace(text.rfind('}'), 1,
+                 R"(, "services": {"oauth2-proxy": {"image": ")" + oauth2Proxy +
+                     R"("}, "keycloak": {"image": ")" + keycloak + R"("}}})");
+    return text;
+  };
+  try {
+    cairn::testing::keycloakTestSpec(withImages("quay.io/oauth2-proxy/oauth2-proxy:v7.14.2",
+                                                "quay.io/keycloak/keycloak:25.0.6"));
+    BOOST_FAIL("old images were accepted");
+  } catch (const cairn::spec::SpecError& error) {
+    std::string text = error.what();
+    BOOST_TEST(text.find("services.oauth2-proxy.image: "
+                         "\"quay.io/oauth2-proxy/oauth2-proxy:v7.14.2\" is older than 7.15.3") !=
+               std::string::npos);
+    BOOST_TEST(
+        text.find(
+            "services.keycloak.image: \"quay.io/keycloak/keycloak:25.0.6\" is older than 26.0.0") !=
+        std::string::npos);
+  }
+  BOOST_CHECK_NO_THROW(cairn::testing::keycloakTestSpec(withImages(
+      "quay.io/oauth2-proxy/oauth2-proxy:v7.16.0", "registry.local:5000/keycloak:26.4.2")));
+  BOOST_CHECK_NO_THROW(cairn::testing::keycloakTestSpec(
+      withImages("quay.io/oauth2-proxy/oauth2-proxy:latest",
+                 "quay.io/keycloak/keycloak@sha256:" + std::string(64, 'a'))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
