@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "keycloak/desired_realm.hpp"
@@ -90,6 +91,29 @@ BOOST_AUTO_TEST_CASE(hosts_outside_the_domain_get_their_own_cookie_and_redirect_
   BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\", \"grafana.other.org\"]\n"));
   BOOST_TEST(
       has(cfg, "whitelist_domains = [\"example.com\", \".example.com\", \"grafana.other.org\"]\n"));
+}
+
+BOOST_AUTO_TEST_CASE(config_files_set_every_key_once) {
+  auto keysOf = [](const std::string& text, char comment) {
+    std::map<std::string, int> seen;
+    std::string section;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] == comment) continue;
+      if (line[0] == '[') {
+        section = line;
+        continue;
+      }
+      std::size_t equals = line.find(" = ");
+      BOOST_TEST(equals != std::string::npos, "not key = value: " + line);
+      ++seen[section + line.substr(0, equals)];
+    }
+    for (const auto& [key, count] : seen)
+      BOOST_TEST(count == 1, key + " is set " + std::to_string(count) + " times");
+    return seen.size();
+  };
+  BOOST_TEST(keysOf(renderOauth2ProxyConfig(spec), '#') > 30u);
+  BOOST_TEST(keysOf(renderGrafanaIni(spec), ';') > 30u);
 }
 
 BOOST_AUTO_TEST_CASE(cookie_secret_file_holds_32_bytes) {
