@@ -15,8 +15,6 @@ namespace cairn::keycloak {
 
 using Environment = std::map<std::string, std::string>;
 
-// oauth2-proxy's image user with group 0, which reads the 0640 root:root secret files.
-inline constexpr const char* kOauth2ProxyUser = "65532:0";
 // The `cairn` network's subnet; its gateway is the address oauth2-proxy trusts (renderers.hpp).
 inline constexpr const char* kCairnNetworkSubnet = "172.30.0.0/24";
 

@@ -257,43 +257,28 @@ std::string cookieSecretFileContent(const secrets::Secrets& secrets) {
 
 bundle::Bundle renderKeycloak(const spec::Spec& spec, const secrets::Secrets& secrets) {
   bundle::Bundle rendered;
-  std::string dir = kRenderedDir;
+  auto add = [&rendered](const std::string& relative, std::string content, mode_t mode,
+                         const char* owner, bool sensitive) {
+    rendered.files.push_back({std::string(kRenderedDir) + "/" + relative,
+                              std::move(content),
+                              mode,
+                              owner,
+                              sensitive,
+                              {}});
+  };
   if (spec.enabled("oauth2-proxy")) {
-    rendered.files.push_back({dir + "/oauth2-proxy/oauth2-proxy.cfg",
-                              renderOauth2ProxyConfig(spec),
-                              0644,
-                              "",
-                              false,
-                              {}});
-    rendered.files.push_back({dir + "/oauth2-proxy/client-secret",
-                              secrets.get("oauth2_proxy_client_secret"),
-                              0640,
-                              "",
-                              true,
-                              {}});
-    rendered.files.push_back({dir + "/oauth2-proxy/cookie-secret",
-                              cookieSecretFileContent(secrets),
-                              0640,
-                              "",
-                              true,
-                              {}});
+    add("oauth2-proxy/oauth2-proxy.cfg", renderOauth2ProxyConfig(spec), 0644, "", false);
+    add("oauth2-proxy/client-secret", secrets.get("oauth2_proxy_client_secret"), 0600,
+        kOauth2ProxyOwner, true);
+    add("oauth2-proxy/cookie-secret", cookieSecretFileContent(secrets), 0600, kOauth2ProxyOwner,
+        true);
   }
-  if (spec.enabled("grafana")) {
-    rendered.files.push_back(
-        {dir + "/grafana/grafana.ini", renderGrafanaIni(spec), 0644, "", false, {}});
-  }
+  if (spec.enabled("grafana")) add("grafana/grafana.ini", renderGrafanaIni(spec), 0644, "", false);
   if (spec.enabled("airflow")) {
-    rendered.files.push_back({dir + "/airflow/webserver_config.py",
-                              renderAirflowWebserverConfig(spec),
-                              0644,
-                              "",
-                              false,
-                              {}});
+    add("airflow/webserver_config.py", renderAirflowWebserverConfig(spec), 0644, "", false);
   }
-  if (spec.enabled("keycloak")) {
-    rendered.files.push_back(
-        {kRealmFile, desiredRealm(spec, secrets).dump(2) + "\n", 0600, "", true, {}});
-  }
+  if (spec.enabled("keycloak"))
+    add("keycloak/realm.json", desiredRealm(spec, secrets).dump(2) + "\n", 0600, "", true);
   return rendered;
 }
 

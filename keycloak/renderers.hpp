@@ -3,13 +3,13 @@
 //
 // Files (all under /etc/cairn/rendered/, see CONTRACTS.md):
 //   oauth2-proxy/oauth2-proxy.cfg   the gate's settings (no secrets)         0644
-//   oauth2-proxy/client-secret      its Keycloak client secret               0640, sensitive
-//   oauth2-proxy/cookie-secret      32 bytes for the cookie cipher           0640, sensitive
+//   oauth2-proxy/client-secret      its Keycloak client secret               0600 65532:65532, sensitive
+//   oauth2-proxy/cookie-secret      32 bytes for the cookie cipher           0600 65532:65532, sensitive
 //   grafana/grafana.ini             Grafana's server and OIDC login settings 0644 (secret via env)
 //   airflow/webserver_config.py     Airflow's FAB OAuth login settings       0644 (secret via env)
 //   keycloak/realm.json             the desired realm (keycloak/desired_realm.hpp) 0600, sensitive
-// The secret files are 0640 root:root because the oauth2-proxy image runs as uid 65532, which has
-// no name on the host: the container runs with group 0 (docs/keycloak.md) to read them.
+// The oauth2-proxy secret files belong to the image's user (uid 65532, which has no name on the
+// host), so that the container reads them and nobody else does.
 
 #include <string>
 
@@ -21,6 +21,8 @@ namespace cairn::keycloak {
 
 inline constexpr const char* kRenderedDir = "/etc/cairn/rendered";
 inline constexpr const char* kRealmFile = "/etc/cairn/rendered/keycloak/realm.json";
+// The user and group oauth2-proxy's image runs as.
+inline constexpr const char* kOauth2ProxyOwner = "65532:65532";
 
 // The address nginx's connections to oauth2-proxy come from, as the container sees them: the
 // gateway of the `cairn` Docker network (docs/keycloak.md lists this for the supervisor).

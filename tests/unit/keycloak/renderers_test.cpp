@@ -176,8 +176,8 @@ BOOST_AUTO_TEST_CASE(bundle_has_the_contract_paths_and_keeps_secrets_private) {
   };
   for (const Expected& expected :
        {Expected{"/etc/cairn/rendered/oauth2-proxy/oauth2-proxy.cfg", 0644, false},
-        Expected{"/etc/cairn/rendered/oauth2-proxy/client-secret", 0640, true},
-        Expected{"/etc/cairn/rendered/oauth2-proxy/cookie-secret", 0640, true},
+        Expected{"/etc/cairn/rendered/oauth2-proxy/client-secret", 0600, true},
+        Expected{"/etc/cairn/rendered/oauth2-proxy/cookie-secret", 0600, true},
         Expected{"/etc/cairn/rendered/grafana/grafana.ini", 0644, false},
         Expected{"/etc/cairn/rendered/airflow/webserver_config.py", 0644, false},
         Expected{"/etc/cairn/rendered/keycloak/realm.json", 0600, true}}) {
@@ -187,6 +187,10 @@ BOOST_AUTO_TEST_CASE(bundle_has_the_contract_paths_and_keeps_secrets_private) {
     BOOST_TEST(file->sensitive == expected.sensitive, expected.path);
     if (!expected.sensitive)
       BOOST_TEST(!has(file->content, secrets.get("oauth2_proxy_client_secret")));
+  }
+  for (const char* secret : {"client-secret", "cookie-secret"}) {
+    BOOST_TEST(bundle.find(std::string("/etc/cairn/rendered/oauth2-proxy/") + secret)->owner ==
+               "65532:65532");
   }
   BOOST_TEST(bundle.find("/etc/cairn/rendered/oauth2-proxy/client-secret")->content ==
              secrets.get("oauth2_proxy_client_secret"));
