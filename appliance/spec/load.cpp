@@ -1,6 +1,8 @@
 #include "appliance/spec/load.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -21,6 +23,11 @@ std::string indexed(const std::string& path, std::size_t index) {
 }
 
 std::string jsonQuote(const std::string& text) { return json(text).dump(); }
+
+std::string lowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
 
 const char* typeName(const json& value) {
   switch (value.type()) {
@@ -388,6 +395,49 @@ void checkHost(const std::string& host, const std::string& path, std::vector<Spe
   if (!isValidHostname(host)) issues.push_back({path, jsonQuote(host) + " is not a valid hostname"});
 }
 
+// "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3" → {7, 15, 3}; nullopt without a numeric tag.
+std::optional<std::vector<int>> imageVersion(const std::string& image) {
+  std::string reference = image.substr(0, image.find('@'));
+  std::size_t colon = reference.rfind(':');
+  if (colon == std::string::npos || reference.find('/', colon) != std::string::npos) return std::nullopt;
+  std::string tag = reference.substr(colon + 1);
+  if (!tag.empty() && tag.front() == 'v') tag.erase(0, 1);
+  std::vector<int> version;
+  std::size_t at = 0;
+  while (version.size() < 3 && at < tag.size() && std::isdigit(static_cast<unsigned char>(tag[at]))) {
+    std::size_t end = at;
+    while (end < tag.size() && std::isdigit(static_cast<unsigned char>(tag[end]))) ++end;
+    version.push_back(std::stoi(tag.substr(at, std::min<std::size_t>(end - at, 6))));
+    if (end >= tag.size() || tag[end] != '.') break;
+    at = end + 1;
+  }
+  if (version.empty()) return std::nullopt;
+  version.resize(3, 0);
+  return version;
+}
+
+// Single sign-on relies on these versions (reference/sso.md).
+void checkMinimumVersions(const Spec& spec, std::vector<SpecIssue>& issues) {
+  struct Minimum {
+    const char* service;
+    std::vector<int> version;
+    const char* why;
+  };
+  static const Minimum kMinimums[] = {
+      {"oauth2-proxy", {7, 15, 3}, "earlier versions can be bypassed with spoofed headers (GHSA-7x63-xv5r-3p2x)"},
+      {"keycloak", {26, 0, 0}, "cairn needs its bootstrap service account and management port"},
+  };
+  for (const auto& minimum : kMinimums) {
+    const std::string& image = spec.service(minimum.service).image;
+    auto version = imageVersion(image);
+    if (!version || *version >= minimum.version) continue;
+    issues.push_back({std::string("services.") + minimum.service + ".image",
+                      jsonQuote(image) + " is older than " + std::to_string(minimum.version[0]) + "." +
+                          std::to_string(minimum.version[1]) + "." + std::to_string(minimum.version[2]) +
+                          ": " + minimum.why});
+  }
+}
+
 void checkDependencies(const Spec& spec, std::vector<SpecIssue>& issues) {
   static const std::vector<std::pair<std::string, std::string>> kNeeds = {
       {"keycloak", "postgres"}, {"oauth2-proxy", "keycloak"}, {"airflow", "postgres"},
@@ -518,6 +568,7 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
     }
   }
   checkDependencies(spec, issues);
+  checkMinimumVersions(spec, issues);
 
   std::set<std::string> usernames, emails;
   for (std::size_t i = 0; i < spec.users.size(); ++i) {
@@ -530,7 +581,8 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
     }
     if (!user.email.empty() && !isValidEmail(user.email)) {
       issues.push_back({join(path, "email"), jsonQuote(user.email) + " is not a valid email address"});
-    } else if (!user.email.empty() && !emails.insert(user.email).second) {
+    } else if (!user.email.empty() && !emails.insert(lowerCase(user.email)).second) {
+      // Keycloak stores emails in lower case, so addresses differing only in case collide there.
       issues.push_back({join(path, "email"), jsonQuote(user.email) + " is used by another user"});
     }
   }

@@ -3,6 +3,7 @@
 #include "appliance/spec/load.hpp"
 #include "services/catalog/catalog.hpp"
 #include "provisioning/edge/edge.hpp"
+#include "keycloak/renderers.hpp"
 
 namespace cairn::apply {
 
@@ -18,6 +19,7 @@ bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& s
   // Each domain adds its bundle here, one line each.
   all.merge(catalog::renderCatalog(spec, secrets));
   all.merge(edge::renderEdge(spec));
+  all.merge(keycloak::renderKeycloak(spec, secrets));
   return all;
 }
 

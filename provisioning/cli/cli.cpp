@@ -77,6 +77,20 @@ const std::map<std::string, CommandEntry>& commandTable() {
         logsCommand, false}},
       {"version", {{"print the version", "version", {}, {}, 0, 0, ""}, versionCommand, false}},
       {"tls", {{"the certificate nginx serves: source, expiry, ACME fallback", "tls [--json]", {"--json"}, {}, 0, 0, ""}, tlsCommand, false}},
+      {"keycloak",
+       {{"bring Keycloak's realm, clients and users to the spec", "keycloak sync [--dry-run]",
+         {"--dry-run"}, {"--keycloak-url", "--health-url", "--timeout"}, 1, 1,
+         "  --dry-run           read Keycloak and print the plan; change nothing\n"
+         "  --keycloak-url URL  Keycloak's HTTP address (default http://127.0.0.1:8180)\n"
+         "  --health-url URL    its readiness check (default http://127.0.0.1:9000/health/ready)\n"
+         "  --timeout SECONDS   how long to wait for Keycloak per call (default 120)\n"},
+        keycloakCommand, true}},
+      {"users",
+       {{"show a user's initial password once, or set a new temporary one", "users password USER [--reset]",
+         {"--reset"}, {"--keycloak-url", "--timeout"}, 2, 2,
+         "  password USER  print USER's initial password (once; it is temporary)\n"
+         "  --reset        give USER a new temporary password in Keycloak and print it\n"},
+        usersCommand, true}},
   };
   return kTable;
 }

@@ -56,5 +56,8 @@ int restartCommand(const ParsedArgs& args, CliContext& context);
 int logsCommand(const ParsedArgs& args, CliContext& context);
 // The edge's commands (commands_edge.cpp).
 int tlsCommand(const ParsedArgs& args, CliContext& context);
+// Single sign-on (commands_keycloak.cpp).
+int keycloakCommand(const ParsedArgs& args, CliContext& context);
+int usersCommand(const ParsedArgs& args, CliContext& context);
 
 }  // namespace cairn::cli

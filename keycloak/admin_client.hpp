@@ -1,0 +1,85 @@
+#pragma once
+// Keycloak's Admin REST API over the HttpClient seam, authenticated as the bootstrap service
+// account of the master realm (client credentials grant; no human password is stored).
+//
+// Token handling: a token is fetched on first use and again shortly before it expires (master
+// tokens live 60 s by default), and once more when Keycloak answers 401 to a call. Keycloak not
+// answering (connection refused, timeout, 5xx, as while it starts or restarts) is retried with
+// exponential backoff until `retryLimit` has passed for that call; then the call fails with
+// kUnavailable naming the request and Keycloak's last answer. Not thread-safe.
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "appliance/core/result.hpp"
+#include "appliance/host/clock.hpp"
+#include "appliance/host/http_client.hpp"
+
+namespace cairn::keycloak {
+
+// The bootstrap service account of the master realm (KC_BOOTSTRAP_ADMIN_CLIENT_ID).
+inline constexpr const char* kAdminClientId = "cairn-admin";
+
+struct AdminClientOptions {
+  std::string baseUrl = "http://127.0.0.1:8180";  // Keycloak's HTTP port as published on loopback
+  std::string clientId = kAdminClientId;
+  std::string clientSecret;
+  std::chrono::milliseconds retryLimit{120'000};  // how long one call may wait for Keycloak
+  std::chrono::milliseconds firstBackoff{500};
+  std::chrono::milliseconds maxBackoff{8'000};
+  std::chrono::milliseconds requestTimeout{15'000};
+  // Told once per call that starts waiting for Keycloak (what, and Keycloak's answer); may be
+  // empty.
+  std::function<void(const std::string& message)> onWait;
+};
+
+// Counts for reports and tests.
+struct AdminClientStats {
+  int tokenFetches = 0;
+  int reads = 0;    // GET calls answered
+  int writes = 0;   // POST/PUT/DELETE calls answered
+  int retries = 0;  // attempts repeated because Keycloak did not answer or answered 5xx
+  int unauthorizedRenewals = 0;  // tokens renewed after a 401
+};
+
+class AdminClient {
+ public:
+  AdminClient(host::HttpClient& http, host::Clock& clock, AdminClientOptions options);
+
+  // An authenticated call to `path` ("/admin/realms/cairn/clients?clientId=grafana"). `body` is
+  // sent as JSON unless null. Any answer below 500 is a value (404, 409, 400 included) except a
+  // 401 that persists after a fresh token (kPermission). Errors: kUnavailable after retryLimit,
+  // kPermission when the token endpoint refuses the service account.
+  Result<host::HttpResponse> call(const std::string& method, const std::string& path,
+                                  const nlohmann::json& body = nullptr);
+
+  // GET `url` until it answers 200 (Keycloak's /health/ready on the management port), waiting
+  // with backoff up to retryLimit. No token is used.
+  Status waitUntilReady(const std::string& url);
+
+  const AdminClientStats& stats() const { return stats_; }
+
+ private:
+  Result<std::string> accessToken();
+  Status fetchToken();
+  using Answered = std::function<bool(const Result<host::HttpResponse>&)>;
+  // Sends `request`, repeating it with backoff until `answered` accepts the outcome or
+  // retryLimit has passed.
+  Result<host::HttpResponse> sendPatiently(const host::HttpRequest& request,
+                                           const std::string& what, const Answered& answered);
+
+  host::HttpClient& http_;
+  host::Clock& clock_;
+  AdminClientOptions options_;
+  std::string token_;
+  std::chrono::steady_clock::time_point renewAt_{};
+  AdminClientStats stats_;
+};
+
+// Keycloak's own explanation in an error body ({"errorMessage": ...}, {"error_description": ...},
+// {"error": ...}), else the body itself, shortened.
+std::string keycloakMessage(const host::HttpResponse& response);
+
+}  // namespace cairn::keycloak
