@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(oauth2_proxy_has_every_security_property) {
   BOOST_TEST(!has(cfg, "ping_user_agent"));
   BOOST_TEST(has(cfg,
                  "backend_logout_url = "
-                 "\"http://keycloak:8080/realms/cairn/protocol/openid-connect/"
+                 "\"http://127.0.0.1:8180/realms/cairn/protocol/openid-connect/"
                  "logout?id_token_hint={id_token}\"\n"));
   BOOST_TEST(has(cfg, "allowed_groups = [\"admin\", \"operator\", \"viewer\"]\n"));
 }
