@@ -1,0 +1,151 @@
+#include "services/supervisor/status.hpp"
+
+#include <sstream>
+
+namespace cairn::supervisor {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+T valueOr(const json& object, const char* key, T fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    return fallback;
+  }
+}
+
+std::string escapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+const char* const kStates[] = {"running", "starting", "unhealthy", "waiting", "pulling", "restarting", "crash-looping",
+                               "completed", "stopped", "exited", "failed", "missing"};
+
+}  // namespace
+
+json toJson(const SupervisorStatus& status) {
+  json services = json::array();
+  for (const auto& service : status.services) {
+    json containers = json::array();
+    for (const auto& container : service.containers) {
+      containers.push_back({{"name", container.name}, {"id", container.id}, {"image", container.image},
+                            {"state", container.state}, {"health", container.health}, {"exit_code", container.exitCode}});
+    }
+    services.push_back({{"name", service.name},
+                        {"state", service.state},
+                        {"health", service.health},
+                        {"restarts", service.restarts},
+                        {"last_exit_code", service.lastExitCode ? json(*service.lastExitCode) : json(nullptr)},
+                        {"last_exit_reason", service.lastExitReason},
+                        {"uptime_s", service.uptimeSeconds},
+                        {"image", service.image},
+                        {"message", service.message},
+                        {"containers", containers}});
+  }
+  return {{"docker",
+           {{"connected", status.docker.connected}, {"version", status.docker.version},
+            {"api_version", status.docker.apiVersion}, {"error", status.docker.error}}},
+          {"reconcile",
+           {{"passes", status.reconcile.passes}, {"desired_loaded", status.reconcile.desiredLoaded},
+            {"desired_error", status.reconcile.desiredError}, {"last_duration_s", status.reconcile.lastDurationSeconds},
+            {"converged", status.reconcile.converged}, {"down", status.reconcile.down}}},
+          {"services", services}};
+}
+
+SupervisorStatus statusFromJson(const json& object) {
+  SupervisorStatus status;
+  json docker = valueOr<json>(object, "docker", json::object());
+  status.docker.connected = valueOr(docker, "connected", false);
+  status.docker.version = valueOr<std::string>(docker, "version", "");
+  status.docker.apiVersion = valueOr<std::string>(docker, "api_version", "");
+  status.docker.error = valueOr<std::string>(docker, "error", "");
+  json reconcile = valueOr<json>(object, "reconcile", json::object());
+  status.reconcile.passes = valueOr<std::uint64_t>(reconcile, "passes", 0);
+  status.reconcile.desiredLoaded = valueOr(reconcile, "desired_loaded", false);
+  status.reconcile.desiredError = valueOr<std::string>(reconcile, "desired_error", "");
+  status.reconcile.lastDurationSeconds = valueOr(reconcile, "last_duration_s", 0.0);
+  status.reconcile.converged = valueOr(reconcile, "converged", false);
+  status.reconcile.down = valueOr(reconcile, "down", false);
+  for (const auto& item : valueOr<json>(object, "services", json::array())) {
+    ServiceStatus service;
+    service.name = valueOr<std::string>(item, "name", "");
+    service.state = valueOr<std::string>(item, "state", "");
+    service.health = valueOr<std::string>(item, "health", "");
+    service.restarts = valueOr(item, "restarts", 0);
+    if (item.is_object() && item.contains("last_exit_code") && item["last_exit_code"].is_number_integer()) {
+      service.lastExitCode = item["last_exit_code"].get<int>();
+    }
+    service.lastExitReason = valueOr<std::string>(item, "last_exit_reason", "");
+    service.uptimeSeconds = valueOr(item, "uptime_s", 0.0);
+    service.image = valueOr<std::string>(item, "image", "");
+    service.message = valueOr<std::string>(item, "message", "");
+    for (const auto& container : valueOr<json>(item, "containers", json::array())) {
+      service.containers.push_back({valueOr<std::string>(container, "name", ""), valueOr<std::string>(container, "id", ""),
+                                    valueOr<std::string>(container, "image", ""), valueOr<std::string>(container, "state", ""),
+                                    valueOr<std::string>(container, "health", ""), valueOr(container, "exit_code", 0)});
+    }
+    status.services.push_back(std::move(service));
+  }
+  return status;
+}
+
+std::string renderMetrics(const SupervisorMetrics& metrics, const SupervisorStatus& status) {
+  std::ostringstream out;
+  out << "# HELP cairn_supervisor_docker_up Whether the Docker engine answers (1) or not (0).\n"
+         "# TYPE cairn_supervisor_docker_up gauge\n"
+      << "cairn_supervisor_docker_up " << (metrics.dockerUp ? 1 : 0) << "\n";
+  out << "# HELP cairn_supervisor_restarts_total Restarts the supervisor made after a container died or turned unhealthy.\n"
+         "# TYPE cairn_supervisor_restarts_total counter\n";
+  for (const auto& service : status.services) {
+    auto it = metrics.restartsByService.find(service.name);
+    out << "cairn_supervisor_restarts_total{service=\"" << escapeLabel(service.name) << "\"} "
+        << (it == metrics.restartsByService.end() ? 0 : it->second) << "\n";
+  }
+  out << "# HELP cairn_supervisor_failures_total Deaths, OOM kills and unhealthy reports of managed containers.\n"
+         "# TYPE cairn_supervisor_failures_total counter\n";
+  for (const auto& service : status.services) {
+    auto it = metrics.failuresByService.find(service.name);
+    out << "cairn_supervisor_failures_total{service=\"" << escapeLabel(service.name) << "\"} "
+        << (it == metrics.failuresByService.end() ? 0 : it->second) << "\n";
+  }
+  out << "# HELP cairn_supervisor_service_state The state of each service (1 for the current state).\n"
+         "# TYPE cairn_supervisor_service_state gauge\n";
+  for (const auto& service : status.services) {
+    for (const char* state : kStates) {
+      out << "cairn_supervisor_service_state{service=\"" << escapeLabel(service.name) << "\",state=\"" << state << "\"} "
+          << (service.state == state ? 1 : 0) << "\n";
+    }
+  }
+  out << "# HELP cairn_supervisor_reconcile_passes_total Reconcile passes run.\n"
+         "# TYPE cairn_supervisor_reconcile_passes_total counter\n"
+      << "cairn_supervisor_reconcile_passes_total " << metrics.reconcilePasses << "\n"
+      << "# HELP cairn_supervisor_reconcile_duration_seconds_sum Time spent in reconcile passes.\n"
+         "# TYPE cairn_supervisor_reconcile_duration_seconds_sum counter\n"
+      << "cairn_supervisor_reconcile_duration_seconds_sum " << metrics.reconcileSecondsSum << "\n"
+      << "# HELP cairn_supervisor_last_reconcile_duration_seconds Duration of the last reconcile pass.\n"
+         "# TYPE cairn_supervisor_last_reconcile_duration_seconds gauge\n"
+      << "cairn_supervisor_last_reconcile_duration_seconds " << metrics.lastReconcileSeconds << "\n"
+      << "# HELP cairn_supervisor_reconcile_errors_total Docker operations of reconcile passes that failed.\n"
+         "# TYPE cairn_supervisor_reconcile_errors_total counter\n"
+      << "cairn_supervisor_reconcile_errors_total " << metrics.reconcileErrors << "\n"
+      << "# HELP cairn_supervisor_event_stream_reconnects_total Times the Docker event stream was re-opened after breaking.\n"
+         "# TYPE cairn_supervisor_event_stream_reconnects_total counter\n"
+      << "cairn_supervisor_event_stream_reconnects_total " << metrics.eventStreamReconnects << "\n";
+  return out.str();
+}
+
+}  // namespace cairn::supervisor
