@@ -149,3 +149,47 @@ std::string renderMetrics(const SupervisorMetrics& metrics, const SupervisorStat
 }
 
 }  // namespace cairn::supervisor
+
+namespace cairn::supervisor {
+
+std::string formatUptime(double seconds) {
+  if (seconds < 1) return "-";
+  auto total = static_cast<long long>(seconds);
+  long long days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60, rest = total % 60;
+  if (days > 0) return std::to_string(days) + "d " + std::to_string(hours) + "h";
+  if (hours > 0) return std::to_string(hours) + "h " + std::to_string(minutes) + "m";
+  if (minutes > 0) return std::to_string(minutes) + "m " + std::to_string(rest) + "s";
+  return std::to_string(rest) + "s";
+}
+
+std::string formatStatusTable(const SupervisorStatus& status) {
+  std::vector<std::vector<std::string>> rows = {{"SERVICE", "STATE", "HEALTH", "RESTARTS", "LAST EXIT", "UPTIME", "IMAGE"}};
+  for (const auto& service : status.services) {
+    std::string lastExit = service.lastExitReason.empty() ? "-" : service.lastExitReason;
+    rows.push_back({service.name, service.state, service.health, std::to_string(service.restarts), lastExit,
+                    formatUptime(service.uptimeSeconds), service.image});
+  }
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::ostringstream out;
+  if (!status.docker.connected) {
+    out << "Docker is unreachable: " << (status.docker.error.empty() ? "not connected yet" : status.docker.error) << "\n";
+  }
+  if (!status.reconcile.desiredError.empty()) out << "Desired containers: " << status.reconcile.desiredError << "\n";
+  if (status.reconcile.down) out << "Held down by `cairnctl down`; `cairnctl up` starts everything again.\n";
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out << row[i];
+      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << "\n";
+  }
+  for (const auto& service : status.services) {
+    if (!service.message.empty() && service.state != "stopped") out << service.name << ": " << service.message << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace cairn::supervisor

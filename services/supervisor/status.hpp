@@ -77,3 +77,14 @@ struct SupervisorMetrics {
 std::string renderMetrics(const SupervisorMetrics& metrics, const SupervisorStatus& status);
 
 }  // namespace cairn::supervisor
+
+namespace cairn::supervisor {
+
+// "3d 4h", "2h 5m", "4m 10s", "12s"; "-" for 0.
+std::string formatUptime(double seconds);
+
+// The table of `cairnctl status`: SERVICE STATE HEALTH RESTARTS LAST-EXIT UPTIME IMAGE, then the
+// messages of services that wait or failed, and a line when Docker is unreachable.
+std::string formatStatusTable(const SupervisorStatus& status);
+
+}  // namespace cairn::supervisor
