@@ -2,14 +2,14 @@
 # Builds the images the supervisor tests run, without a registry, and caches them by tag: a tag
 # that is already present is not rebuilt (bump the tag when this folder changes).
 #   build.sh [--socket PATH]   builds into the engine at PATH (default /var/run/docker.sock)
-#   cairnsup-standin:1    busybox-static + standin.sh (tiny; about a second)
+#   cairnsup-standin:2    busybox-static + standin.sh (tiny; about a second)
 #   cairnsup-pgredis:1    Debian bookworm minbase + postgresql-15 + redis-server + pg_entrypoint.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 socket=/var/run/docker.sock
 [ "${1:-}" = "--socket" ] && socket=$2
 docker=(docker -H "unix://$socket")
-STANDIN_TAG=cairnsup-standin:1
+STANDIN_TAG=cairnsup-standin:2
 PGREDIS_TAG=cairnsup-pgredis:1
 work=$(mktemp -d /tmp/cairnsup-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -10,6 +10,7 @@ case "$mode" in
   oneshot) sleep "${STANDIN_DELAY_S:-0}"; exit "${STANDIN_EXIT_CODE:-0}" ;;
   crash) sleep "${STANDIN_DELAY_S:-0}"; exit "${STANDIN_EXIT_CODE:-1}" ;;
 esac
+echo "standin: ${STANDIN_NAME:-service} serving on port ${STANDIN_PORT:-8080}"
 mkdir -p /www
 echo "${STANDIN_BODY:-ok}" > /www/index.html
 httpd -p "${STANDIN_PORT:-8080}" -h /www
