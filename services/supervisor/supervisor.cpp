@@ -19,8 +19,33 @@ std::chrono::milliseconds doubled(std::chrono::milliseconds delay, std::chrono::
   return std::min(delay * 2, cap);
 }
 
-WallTime fromNanos(std::int64_t nanos) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(nanos)));
+ObservedContainer observedFrom(const docker::ContainerInfo& container) {
+  ObservedContainer item;
+  item.id = container.id;
+  item.name = container.name;
+  auto label = [&](const char* key) {
+    auto it = container.labels.find(key);
+    return it == container.labels.end() ? std::string() : it->second;
+  };
+  item.service = label(kServiceLabel);
+  item.specHash = label(kSpecHashLabel);
+  item.status = container.state.status;
+  item.health = container.state.health;
+  item.exitCode = container.state.exitCode;
+  item.everStarted = container.state.startedAt.has_value();
+  item.image = container.image;
+  item.oomKilled = container.state.oomKilled;
+  item.startedAt = container.state.startedAt;
+  return item;
+}
+
+std::int64_t runOf(const ObservedContainer& observed) {
+  if (!observed.startedAt) return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(observed.startedAt->time_since_epoch()).count();
+}
+
+bool isStopped(const ObservedContainer& observed) {
+  return observed.everStarted && (observed.status == "exited" || observed.status == "dead");
 }
 
 int healthRank(const std::string& health) {
@@ -187,23 +212,7 @@ bool Supervisor::observe(docker::DockerClient& docker) {
       noteDockerError(info.error());
       return false;
     }
-    const docker::ContainerInfo& container = info.value();
-    ObservedContainer item;
-    item.id = container.id;
-    item.name = container.name;
-    auto label = [&](const char* key) {
-      auto it = container.labels.find(key);
-      return it == container.labels.end() ? std::string() : it->second;
-    };
-    item.service = label(kServiceLabel);
-    item.specHash = label(kSpecHashLabel);
-    item.status = container.state.status;
-    item.health = container.state.health;
-    item.exitCode = container.state.exitCode;
-    item.everStarted = container.state.startedAt.has_value();
-    item.image = container.image;
-    item.oomKilled = container.state.oomKilled;
-    item.startedAt = container.state.startedAt;
+    ObservedContainer item = observedFrom(info.value());
     observed[item.name] = item;
   }
   observed_ = std::move(observed);
@@ -255,7 +264,7 @@ Status Supervisor::execute(docker::DockerClient& docker, const Action& action) {
   const DesiredContainer* container = desired_->container(action.container);
   switch (action.kind) {
     case ActionKind::kRemove: {
-      runtime_[action.container].expectStop = true;
+      markStopping(action.container);
       auto removed = docker.removeContainer(action.containerId, true);
       if (!removed && removed.error().code != ErrorCode::kNotFound) return removed;
       observed_.erase(action.container);
@@ -284,13 +293,12 @@ Status Supervisor::execute(docker::DockerClient& docker, const Action& action) {
       return {};
     }
     case ActionKind::kStart: {
-      // expectStop is cleared by the start event, after any die event of an earlier stop.
       auto started = docker.startContainer(action.container);
       if (!started) return started;
       return {};
     }
     case ActionKind::kStop: {
-      runtime_[action.container].expectStop = true;
+      markStopping(action.container);
       runtime_[action.container].restartDue.reset();
       return docker.stopContainer(action.container, container ? container->stopTimeoutSeconds : 10);
     }
@@ -313,6 +321,9 @@ void Supervisor::reconcilePass(docker::DockerClient& docker) {
   }
   ReconcilePlan plan;
   if (!failedEarly && observe(docker)) {
+    for (const auto& [name, item] : observed_) {
+      if (isStopped(item) && desired_->container(name)) noteDeath(name);
+    }
     std::vector<ObservedContainer> observed;
     for (const auto& [name, item] : observed_) observed.push_back(item);
     plan = planReconcile(*desired_, observed, currentHolds());
@@ -363,57 +374,68 @@ Holds Supervisor::currentHolds() const {
   return holds;
 }
 
-void Supervisor::handleEvent(const docker::Event& event) {
+bool Supervisor::refreshObserved(docker::DockerClient& docker, const std::string& name) {
+  auto info = docker.inspectContainer(name);
+  if (!info) {
+    if (info.error().code == ErrorCode::kNotFound) observed_.erase(name);
+    noteDockerError(info.error());
+    return false;
+  }
+  ObservedContainer item = observedFrom(info.value());
+  if (!item.specHash.empty()) observed_[name] = item;
+  return true;
+}
+
+void Supervisor::markStopping(const std::string& name) {
+  auto found = observed_.find(name);
+  if (found != observed_.end()) runtime_[name].handledRun = runOf(found->second);
+}
+
+void Supervisor::noteDeath(const std::string& name) {
+  const DesiredContainer* container = desired_ ? desired_->container(name) : nullptr;
+  auto found = observed_.find(name);
+  if (!container || found == observed_.end() || !isStopped(found->second)) return;
+  const ObservedContainer& observed = found->second;
+  Runtime& runtime = runtime_[name];
+  if (runtime.handledRun == runOf(observed)) return;
+  runtime.handledRun = runOf(observed);
+  if (held_.allDown || held_.stoppedServices.count(container->service)) return;
+  if (container->oneShot && observed.exitCode == 0) {
+    log().information("service=%s container=%s event=completed", container->service, name);
+    passWanted_ = true;
+    return;
+  }
+  recordFailure(name, observed.oomKilled ? "oom" : "exit " + std::to_string(observed.exitCode), observed.exitCode);
+}
+
+void Supervisor::handleEvent(docker::DockerClient& docker, const docker::Event& event) {
   if (event.type != "container") return;
   if (event.attribute(kScopeLabel) != settings_.scope) return;
   std::string name = event.attribute("name");
   if (name.empty() || !desired_) return;
   const DesiredContainer* container = desired_->container(name);
   auto found = observed_.find(name);
-  ObservedContainer* observed = found == observed_.end() ? nullptr : &found->second;
-  Runtime& runtime = runtime_[name];
+  // Events of a container that was since replaced (recreated under the same name) are history.
+  bool current = found == observed_.end() || found->second.id == event.actorId;
   const std::string& action = event.action;
 
-  if (action == "start") {
-    if (observed) {
-      observed->status = "running";
-      observed->everStarted = true;
-      observed->startedAt = fromNanos(event.timeNano);
-      observed->health = container && container->healthcheck ? "starting" : "none";
-      observed->id = event.actorId;
+  if (action == "start" || action == "die") {
+    if (current && refreshObserved(docker, name)) {
+      if (action == "die") noteDeath(name);
     }
-    runtime.expectStop = false;
     passWanted_ = true;
-  } else if (action == "die") {
-    int exitCode = std::atoi(event.attribute("exitCode").c_str());
-    if (observed) {
-      observed->status = "exited";
-      observed->exitCode = exitCode;
-    }
-    if (runtime.expectStop) {
-      runtime.expectStop = false;
-    } else if (container && !held_.allDown && !held_.stoppedServices.count(container->service)) {
-      if (container->oneShot && exitCode == 0) {
-        log().information("service=%s container=%s event=completed", container->service, name);
-        passWanted_ = true;
-      } else {
-        recordFailure(name, runtime.oomSeen ? "oom" : "exit " + std::to_string(exitCode), exitCode);
-      }
-    }
-    runtime.oomSeen = false;
-  } else if (action == "oom") {
-    runtime.oomSeen = true;
-  } else if (std::string health = docker::healthOfAction(action); !health.empty()) {
-    if (observed) observed->health = health;
+  } else if (std::string health = docker::healthOfAction(action); !health.empty() && current) {
+    if (found != observed_.end()) found->second.health = health;
     if (health == "healthy") passWanted_ = true;
-    bool running = observed && observed->status == "running";
+    bool running = found != observed_.end() && found->second.status == "running";
+    Runtime& runtime = runtime_[name];
     if (health == "unhealthy" && running && container && !runtime.restartDue && !held_.allDown &&
         !held_.stoppedServices.count(container->service)) {
       recordFailure(name, "unhealthy", std::nullopt);
       runtime_[name].restartAfterUnhealthy = true;
     }
   } else if (action == "destroy") {
-    if (observed && observed->id == event.actorId) observed_.erase(name);
+    if (found != observed_.end() && found->second.id == event.actorId) observed_.erase(name);
     if (container) passWanted_ = true;
   }
   publishStatus();
@@ -446,7 +468,7 @@ void Supervisor::runDueRestarts(docker::DockerClient& docker) {
     const DesiredContainer* container = desired_ ? desired_->container(name) : nullptr;
     if (!container || held_.allDown || held_.stoppedServices.count(container->service)) continue;
     if (runtime.restartAfterUnhealthy) {
-      runtime.expectStop = true;
+      markStopping(name);
       if (auto stopped = docker.stopContainer(name, container->stopTimeoutSeconds); !stopped) noteDockerError(stopped.error());
     }
     runtime.restartAfterUnhealthy = false;
@@ -475,7 +497,7 @@ Status Supervisor::stopContainers(docker::DockerClient& docker, const DesiredSer
     runtime.restartDue.reset();
     auto found = observed_.find(container->name);
     if (found == observed_.end() || found->second.status != "running") continue;
-    runtime.expectStop = true;
+    markStopping(container->name);
     log().information("service=%s container=%s action=stop", service.name, container->name);
     auto stopped = docker.stopContainer(container->name, container->stopTimeoutSeconds);
     if (!stopped && stopped.error().code != ErrorCode::kNotFound) return stopped;
@@ -677,7 +699,7 @@ void Supervisor::runWorker() {
     bool fullPass = false;
     for (auto& task : tasks) {
       switch (task.kind) {
-        case TaskKind::kEvent: handleEvent(task.event); break;
+        case TaskKind::kEvent: handleEvent(docker, task.event); break;
         case TaskKind::kReconcile: reload = true; break;
         case TaskKind::kResync:
           if (!dockerConnected_) connectDocker(docker);

@@ -77,8 +77,10 @@ class Supervisor {
     RestartTracker tracker;
     std::optional<WallTime> restartDue;
     bool restartAfterUnhealthy = false;
-    bool expectStop = false;  // the supervisor itself stopped or removed it
-    bool oomSeen = false;
+    // The run (its StartedAt in ns) whose end is already accounted for: counted as a failure,
+    // or stopped on purpose by the supervisor. A death is seen by its die event or by a pass,
+    // whichever comes first, and must count once.
+    std::int64_t handledRun = -1;
     int restarts = 0;
     std::optional<int> lastExitCode;
     std::string lastExitReason;
@@ -97,7 +99,10 @@ class Supervisor {
   Status ensureNetworkAndVolumes(docker::DockerClient& docker);
   Status ensureImage(docker::DockerClient& docker, const std::string& service, const std::string& image);
   Status execute(docker::DockerClient& docker, const Action& action);
-  void handleEvent(const docker::Event& event);
+  void handleEvent(docker::DockerClient& docker, const docker::Event& event);
+  bool refreshObserved(docker::DockerClient& docker, const std::string& name);
+  void noteDeath(const std::string& name);
+  void markStopping(const std::string& name);
   void recordFailure(const std::string& container, const std::string& reason, std::optional<int> exitCode);
   void runDueRestarts(docker::DockerClient& docker);
   Status handleCommand(docker::DockerClient& docker, const Task& task);

@@ -77,7 +77,12 @@ BOOST_AUTO_TEST_CASE(services_come_up_in_dependency_order_and_a_second_pass_chan
   // Changing one service's env recreates only that container.
   root.writeContainers(fourTier(p, "two"));
   BOOST_REQUIRE(root.call("POST", "/v1/reconcile").ok());
-  BOOST_REQUIRE(waitUntil([&] { return idsByName(root)[p + "-api"] != before[p + "-api"] && root.converged(); }, 30s));
+  BOOST_REQUIRE(waitUntil(
+      [&] {
+        auto ids = idsByName(root);
+        return ids.count(p + "-api") && ids[p + "-api"] != before[p + "-api"] && root.converged();
+      },
+      30s));
   auto after = idsByName(root);
   BOOST_TEST(after.size() == 4u);
   BOOST_TEST(after[p + "-db"] == before[p + "-db"]);
