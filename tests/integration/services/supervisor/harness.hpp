@@ -56,6 +56,7 @@ class SupervisedRoot {
   void signalSupervisor(int signal);
   void waitSupervisorExit();
   std::string supervisorLog() const;
+  pid_t supervisorPid() const { return supervisor_; }
 
   Result<host::HttpResponse> call(const std::string& method, const std::string& path,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
