@@ -191,6 +191,7 @@ int logsCommand(const ParsedArgs& args, CliContext& context) {
   }
   std::string path = "/v1/services/" + host::urlEncode(args.args.at(0)) + "/logs?tail=" + (tail == "all" ? "-1" : tail);
   if (args.has("--follow")) path += "&follow=1";
+  if (args.has("--container")) path += "&container=" + host::urlEncode(args.get("--container"));
   std::string head;
   bool isError = false;
   auto response = socket.stream(path, [&](std::string_view chunk) {

@@ -120,7 +120,7 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     if (options.follow && names.size() > 1) {
       std::string list;
       for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
-      return sendError(response, 400, "service " + service + " has several containers (" + list + "); name one with --container");
+      return sendError(response, 400, "service " + service + " has several containers (" + list + "); name one with `cairnctl logs --container NAME`");
     }
     auto http = factory_();
     docker::DockerClient docker(*http, supervisor_.dockerSocket(), supervisor_.apiVersion());

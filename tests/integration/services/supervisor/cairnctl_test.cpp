@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sstream>
+#include <thread>
 
 #include "provisioning/cli/cli.hpp"
 #include "provisioning/cli/commands_supervisor.hpp"
@@ -81,6 +82,17 @@ BOOST_AUTO_TEST_CASE(status_up_down_restart_and_logs_work_through_the_socket) {
   BOOST_TEST(logs.code == 0);
   BOOST_TEST(logs.out.find("standin: " + p + "-web serving on port 8080") != std::string::npos);
   BOOST_TEST(cairnctl(root.root(), {"logs", "web", "--tail", "many"}).code == 2);
+
+  // Following ends when the container stops.
+  Run followed{};
+  std::thread follower([&] { followed = cairnctl(root.root(), {"logs", "web", "--follow", "--tail", "1"}); });
+  BOOST_REQUIRE(root.call("POST", "/v1/services/web/stop").value().status == 200);
+  follower.join();
+  BOOST_TEST(followed.code == 0);
+  BOOST_TEST(followed.out.find("serving on port 8080") != std::string::npos);
+  BOOST_TEST(root.findService(root.status(), "web")->state == "stopped");
+  BOOST_REQUIRE(root.call("POST", "/v1/services/web/start").value().status == 200);
+  BOOST_REQUIRE(waitUntil([&] { return root.converged(); }, 20s));
 
   Run down = cairnctl(root.root(), {"down"});
   BOOST_REQUIRE_MESSAGE(down.code == 0, down.err);
