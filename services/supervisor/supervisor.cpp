@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "appliance/host/files.hpp"
 #include "services/docker/parse.hpp"
@@ -252,9 +253,25 @@ Status Supervisor::ensureImage(docker::DockerClient& docker, const std::string& 
   if (found) return {};
   if (found.error().code != ErrorCode::kNotFound) return found.error();
   log().information("service=%s image=%s action=pulling", service, image);
-  pulling_.insert(service);
+  pulling_[service] = "";
   publishStatus();
-  auto pulled = docker.pullImage(image, nullptr);
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> layers;  // id → (current, total)
+  auto lastShown = clock_.monotonic();
+  auto pulled = docker.pullImage(image, [&](const docker::PullProgress& progress) {
+    if (progress.layerId.empty() || progress.total <= 0) return;
+    layers[progress.layerId] = {progress.current, progress.total};
+    if (clock_.monotonic() - lastShown < 500ms) return;
+    lastShown = clock_.monotonic();
+    double current = 0, total = 0;
+    for (const auto& [id, sizes] : layers) {
+      current += static_cast<double>(sizes.first);
+      total += static_cast<double>(sizes.second);
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f of %.1f MB", current / 1e6, total / 1e6);
+    pulling_[service] = text;
+    publishStatus();
+  });
   pulling_.erase(service);
   if (!pulled) return makeError(pulled.error().code, "image " + image + " cannot be pulled: " + pulled.error().message);
   return {};
@@ -507,6 +524,7 @@ Status Supervisor::stopContainers(docker::DockerClient& docker, const DesiredSer
 }
 
 Status Supervisor::handleCommand(docker::DockerClient& docker, const Task& task) {
+  if (task.kind == TaskKind::kUp) loadDesired();
   if (!desired_) return makeError(ErrorCode::kFailed, status().reconcile.desiredError);
   const DesiredService* service = task.service.empty() ? nullptr : desired_->service(task.service);
   if (!task.service.empty() && !service) return makeError(ErrorCode::kNotFound, "no service named \"" + task.service + "\"");
@@ -547,7 +565,6 @@ Status Supervisor::handleCommand(docker::DockerClient& docker, const Task& task)
     case TaskKind::kUp:
       held_ = HeldState{};
       saveHolds();
-      loadDesired();
       passWanted_ = true;
       break;
     default:
@@ -640,7 +657,8 @@ void Supervisor::publishStatus() {
         item.state = "restarting";
       } else if (pulling_.count(service.name)) {
         item.state = "pulling";
-        item.message = "pulling " + item.image;
+        const std::string& progress = pulling_.at(service.name);
+        item.message = "pulling " + item.image + (progress.empty() ? "" : ": " + progress);
       } else if (allReady) {
         item.state = service.oneShot() ? "completed" : "running";
       } else if (waiting != waiting_.end()) {

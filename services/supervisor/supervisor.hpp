@@ -130,7 +130,7 @@ class Supervisor {
   std::map<std::string, Runtime> runtime_;             // by container name
   std::map<std::string, std::string> serviceErrors_;   // service → what failed in the last pass
   std::map<std::string, std::string> waiting_;         // service → why it waits
-  std::set<std::string> pulling_;                      // services whose image is being pulled
+  std::map<std::string, std::string> pulling_;         // service → pull progress ("12.0 of 80.5 MB")
   HeldState held_;
   bool passWanted_ = false;
   bool dockerConnected_ = false;

@@ -95,11 +95,7 @@ std::vector<double> dockerPolicyLatencies(int kills) {
     latencies.push_back(killAndTimeRestart(docker, name));
     (void)docker.removeContainer(name, true);
   }
-  host::HttpRequest removal;
-  removal.method = "DELETE";
-  removal.unixSocket = "/var/run/docker.sock";
-  removal.url = "http://docker/v" + docker.version().text() + "/networks/" + network;
-  (void)http.send(removal);
+  deleteDockerObject(http, docker, "networks", network);
   return latencies;
 }
 

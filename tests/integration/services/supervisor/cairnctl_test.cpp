@@ -46,11 +46,7 @@ BOOST_AUTO_TEST_CASE(without_a_supervisor_commands_say_so_and_apply_only_mention
 BOOST_AUTO_TEST_CASE(status_up_down_restart_and_logs_work_through_the_socket) {
   SupervisedRoot root;
   const std::string p = root.prefix();
-  root.writeContainers({{"version", 1},
-                        {"network", p + "-net"},
-                        {"services",
-                         {service("db", {}, {standinContainer(p + "-db")}),
-                          service("web", {"db"}, {standinContainer(p + "-web", json::object(), false)})}}});
+  root.writeContainers(dbAndWeb(p));
   root.startSupervisor();
 
   Run up = cairnctl(root.root(), {"up"});

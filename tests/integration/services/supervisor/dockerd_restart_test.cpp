@@ -92,17 +92,13 @@ BOOST_AUTO_TEST_CASE(a_restarted_dockerd_is_reconnected_to_and_the_containers_re
     docker::DockerClient client(http, dockerd.socket());
     BOOST_REQUIRE(client.negotiate().ok());
     auto loaded = client.loadImage(host::readFile(tarball).value());
-    BOOST_REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+    BOOST_REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
     BOOST_REQUIRE(client.inspectImage(kStandinImage).ok());
   }
 
   SupervisedRoot root(dockerd.socket());
   const std::string p = root.prefix();
-  root.writeContainers({{"version", 1},
-                        {"network", p + "-net"},
-                        {"services",
-                         {service("db", {}, {standinContainer(p + "-db")}),
-                          service("web", {"db"}, {standinContainer(p + "-web", json::object(), false)})}}});
+  root.writeContainers(dbAndWeb(p));
   root.startSupervisor();
   BOOST_REQUIRE_MESSAGE(waitUntil([&] { return root.converged(); }, 60s), root.supervisorLog());
   auto before = root.inspect(p + "-web");

@@ -58,6 +58,23 @@ nlohmann::json service(const std::string& name, const std::vector<std::string>& 
   return {{"name", name}, {"depends_on", dependsOn}, {"containers", containers}};
 }
 
+nlohmann::json dbAndWeb(const std::string& prefix) {
+  return {{"version", 1},
+          {"network", prefix + "-net"},
+          {"services",
+           {service("db", {}, {standinContainer(prefix + "-db")}),
+            service("web", {"db"}, {standinContainer(prefix + "-web", nlohmann::json::object(), false)})}}};
+}
+
+void deleteDockerObject(host::HttpClient& http, const docker::DockerClient& docker, const std::string& kind,
+                        const std::string& name) {
+  host::HttpRequest request;
+  request.method = "DELETE";
+  request.unixSocket = docker.socketPath();
+  request.url = "http://docker/v" + docker.version().text() + "/" + kind + "/" + host::urlEncode(name);
+  (void)http.send(request);
+}
+
 std::int64_t epochMillis(const std::optional<std::chrono::system_clock::time_point>& time) {
   if (!time) return 0;
   return std::chrono::duration_cast<std::chrono::milliseconds>(time->time_since_epoch()).count();
@@ -83,20 +100,8 @@ SupervisedRoot::~SupervisedRoot() {
 void SupervisedRoot::removeEverything() {
   (void)docker_->negotiate();
   for (const auto& container : containers()) (void)docker_->removeContainer(container.id, true);
-  for (const auto& network : networks_) {
-    host::HttpRequest request;
-    request.method = "DELETE";
-    request.unixSocket = dockerSocket_;
-    request.url = "http://docker/v" + docker_->version().text() + "/networks/" + network;
-    (void)dockerHttp_->send(request);
-  }
-  for (const auto& volume : volumes_) {
-    host::HttpRequest request;
-    request.method = "DELETE";
-    request.unixSocket = dockerSocket_;
-    request.url = "http://docker/v" + docker_->version().text() + "/volumes/" + volume;
-    (void)dockerHttp_->send(request);
-  }
+  for (const auto& network : networks_) deleteDockerObject(*dockerHttp_, *docker_, "networks", network);
+  for (const auto& volume : volumes_) deleteDockerObject(*dockerHttp_, *docker_, "volumes", volume);
 }
 
 void SupervisedRoot::writeContainers(const nlohmann::json& containers) {

@@ -39,6 +39,14 @@ nlohmann::json standinContainer(const std::string& name, const nlohmann::json& e
 nlohmann::json service(const std::string& name, const std::vector<std::string>& dependsOn,
                        const std::vector<nlohmann::json>& containers);
 
+// Two services on network PREFIX-net: "db" (healthcheck) and "web" (depends on db).
+nlohmann::json dbAndWeb(const std::string& prefix);
+
+// DELETE /networks/NAME or /volumes/NAME (kind "networks" or "volumes"): cairn itself never
+// removes them, tests clean up what they made.
+void deleteDockerObject(host::HttpClient& http, const docker::DockerClient& docker, const std::string& kind,
+                        const std::string& name);
+
 class SupervisedRoot {
  public:
   explicit SupervisedRoot(std::string dockerSocket = "/var/run/docker.sock");
