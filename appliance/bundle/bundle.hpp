@@ -16,7 +16,7 @@ struct BundleFile {
   std::string path;     // absolute on the target system ("/etc/cairn/rendered/nginx/cairn.conf")
   std::string content;
   mode_t mode = 0644;
-  std::string owner;    // "user:group" to chown to when running as root; empty keeps root
+  std::string owner;    // "user:group" (names or numbers) to chown to as root on the real system; empty keeps root
   bool sensitive = false;  // holds secrets: plan shows no content, history keeps it 0600
   std::vector<std::string> reload;  // names of the actions to run when this file changes
 };

@@ -62,6 +62,16 @@ class Reader {
     return it == object.end() ? nullptr : &*it;
   }
 
+  // The top-level array `key`, or nullptr when absent or (reported) not an array.
+  const json* array(const json& document, const char* key) {
+    const json* value = member(document, key);
+    if (value && !value->is_array()) {
+      issue(key, std::string("must be an array, not ") + typeName(*value));
+      return nullptr;
+    }
+    return value;
+  }
+
   void string(const json& object, const std::string& path, const char* key, std::string& out) {
     const json* value = member(object, key);
     if (!value) return;
@@ -249,12 +259,8 @@ void readServices(Reader& r, const json& doc, Spec& spec) {
 }
 
 void readRoutes(Reader& r, const json& doc, Spec& spec) {
-  const json* routes = r.member(doc, "routes");
+  const json* routes = r.array(doc, "routes");
   if (!routes) return;
-  if (!routes->is_array()) {
-    r.issue("routes", std::string("must be an array, not ") + typeName(*routes));
-    return;
-  }
   for (std::size_t i = 0; i < routes->size(); ++i) {
     std::string path = indexed("routes", i);
     const json& entry = (*routes)[i];
@@ -275,12 +281,8 @@ void readRoutes(Reader& r, const json& doc, Spec& spec) {
 }
 
 void readUsers(Reader& r, const json& doc, Spec& spec) {
-  const json* users = r.member(doc, "users");
+  const json* users = r.array(doc, "users");
   if (!users) return;
-  if (!users->is_array()) {
-    r.issue("users", std::string("must be an array, not ") + typeName(*users));
-    return;
-  }
   for (std::size_t i = 0; i < users->size(); ++i) {
     std::string path = indexed("users", i);
     const json& entry = (*users)[i];

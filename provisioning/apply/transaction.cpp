@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "appliance/host/files.hpp"
@@ -13,14 +14,26 @@
 namespace cairn::apply {
 namespace {
 
+// A user or group given by name, or by number for container users that have no name on the
+// host (oauth2-proxy runs as 65532).
+std::optional<unsigned> idOf(const std::string& name, bool isGroup) {
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) return std::stoul(name);
+  if (isGroup) {
+    struct group* entry = ::getgrnam(name.c_str());
+    return entry ? std::optional<unsigned>(entry->gr_gid) : std::nullopt;
+  }
+  passwd* entry = ::getpwnam(name.c_str());
+  return entry ? std::optional<unsigned>(entry->pw_uid) : std::nullopt;
+}
+
 Status chownTo(const std::string& path, const std::string& owner) {
   std::size_t colon = owner.find(':');
   std::string user = owner.substr(0, colon);
   std::string groupName = colon == std::string::npos ? user : owner.substr(colon + 1);
-  passwd* pw = ::getpwnam(user.c_str());
-  struct group* gr = ::getgrnam(groupName.c_str());
-  if (!pw || !gr) return makeError(ErrorCode::kFailed, path + ": owner " + owner + " does not exist");
-  if (::chown(path.c_str(), pw->pw_uid, gr->gr_gid) != 0) {
+  auto uid = idOf(user, false);
+  auto gid = idOf(groupName, true);
+  if (!uid || !gid) return makeError(ErrorCode::kFailed, path + ": owner " + owner + " does not exist");
+  if (::chown(path.c_str(), static_cast<uid_t>(*uid), static_cast<gid_t>(*gid)) != 0) {
     return makeError(ErrorCode::kIo, "cannot chown " + path + " to " + owner);
   }
   return {};

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Starts Debian's dockerd for the tests when none answers, and stops it afterwards only if this
-# script started it. Used as a CTest fixture:
-#   dockerd.sh start   # waits until the engine answers (up to 60 s)
-#   dockerd.sh stop
+# same test run started it. Used as a CTest fixture; STATE_DIR belongs to one build tree, so two
+# test runs sharing the engine never stop each other's:
+#   dockerd.sh start STATE_DIR   # waits until the engine answers (up to 60 s)
+#   dockerd.sh stop STATE_DIR
 set -euo pipefail
-state_dir=${CAIRN_TEST_STATE:-/tmp/cairn-test-dockerd}
+state_dir=${2:?usage: dockerd.sh start|stop STATE_DIR}
 socket=/var/run/docker.sock
 mkdir -p "$state_dir"
 
@@ -34,7 +35,7 @@ case "${1:-}" in
     kill -9 "$pid" 2>/dev/null || true
     ;;
   *)
-    echo "usage: dockerd.sh start|stop" >&2
+    echo "usage: dockerd.sh start|stop STATE_DIR" >&2
     exit 2
     ;;
 esac
