@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "appliance/host/files.hpp"
+#include "appliance/metrics/metrics.hpp"
 
 namespace cairn::supervisor {
 namespace {
@@ -68,7 +69,11 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
       case RouteKind::kStatus: sendJson(response, 200, toJson(supervisor_.status())); return;
       case RouteKind::kMetrics: {
         std::string text = supervisor_.metricsText();
-        response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+        if (metrics::acceptsGzip(request.get("Accept-Encoding", ""))) {
+          text = metrics::gzip(text);
+          response.set("Content-Encoding", "gzip");
+        }
+        response.setContentType(metrics::kTextContentType);
         response.setContentLength(static_cast<std::streamsize>(text.size()));
         response.send() << text;
         return;

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "appliance/metrics/metrics.hpp"
+
 namespace cairn::supervisor {
 namespace {
 
@@ -17,19 +19,6 @@ T valueOr(const json& object, const char* key, T fallback) {
   } catch (const json::exception&) {
     return fallback;
   }
-}
-
-std::string escapeLabel(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 const char* const kStates[] = {"running", "starting", "unhealthy", "waiting", "pulling", "restarting", "crash-looping",
@@ -104,48 +93,47 @@ SupervisorStatus statusFromJson(const json& object) {
 }
 
 std::string renderMetrics(const SupervisorMetrics& metrics, const SupervisorStatus& status) {
-  std::ostringstream out;
-  out << "# HELP cairn_supervisor_docker_up Whether the Docker engine answers (1) or not (0).\n"
-         "# TYPE cairn_supervisor_docker_up gauge\n"
-      << "cairn_supervisor_docker_up " << (metrics.dockerUp ? 1 : 0) << "\n";
-  out << "# HELP cairn_supervisor_restarts_total Restarts the supervisor made after a container died or turned unhealthy.\n"
-         "# TYPE cairn_supervisor_restarts_total counter\n";
-  for (const auto& service : status.services) {
-    auto it = metrics.restartsByService.find(service.name);
-    out << "cairn_supervisor_restarts_total{service=\"" << escapeLabel(service.name) << "\"} "
-        << (it == metrics.restartsByService.end() ? 0 : it->second) << "\n";
-  }
-  out << "# HELP cairn_supervisor_failures_total Deaths, OOM kills and unhealthy reports of managed containers.\n"
-         "# TYPE cairn_supervisor_failures_total counter\n";
-  for (const auto& service : status.services) {
-    auto it = metrics.failuresByService.find(service.name);
-    out << "cairn_supervisor_failures_total{service=\"" << escapeLabel(service.name) << "\"} "
-        << (it == metrics.failuresByService.end() ? 0 : it->second) << "\n";
-  }
-  out << "# HELP cairn_supervisor_service_state The state of each service (1 for the current state).\n"
-         "# TYPE cairn_supervisor_service_state gauge\n";
+  using metrics::MetricFamily;
+  using metrics::MetricType;
+  auto single = [](std::string name, std::string help, MetricType type, double value) {
+    return MetricFamily{std::move(name), std::move(help), type, {{{}, value, std::nullopt}}, {}};
+  };
+  auto perService = [&](std::string name, std::string help, const std::map<std::string, std::uint64_t>& counts) {
+    MetricFamily family{std::move(name), std::move(help), MetricType::kCounter, {}, {}};
+    for (const auto& service : status.services) {
+      auto it = counts.find(service.name);
+      family.samples.push_back({{{"service", service.name}}, it == counts.end() ? 0.0 : static_cast<double>(it->second), std::nullopt});
+    }
+    return family;
+  };
+  MetricFamily states{"cairn_supervisor_service_state", "The state of each service (1 for the current state).",
+                      MetricType::kGauge, {}, {}};
   for (const auto& service : status.services) {
     for (const char* state : kStates) {
-      out << "cairn_supervisor_service_state{service=\"" << escapeLabel(service.name) << "\",state=\"" << state << "\"} "
-          << (service.state == state ? 1 : 0) << "\n";
+      states.samples.push_back({{{"service", service.name}, {"state", state}}, service.state == state ? 1.0 : 0.0, std::nullopt});
     }
   }
-  out << "# HELP cairn_supervisor_reconcile_passes_total Reconcile passes run.\n"
-         "# TYPE cairn_supervisor_reconcile_passes_total counter\n"
-      << "cairn_supervisor_reconcile_passes_total " << metrics.reconcilePasses << "\n"
-      << "# HELP cairn_supervisor_reconcile_duration_seconds_sum Time spent in reconcile passes.\n"
-         "# TYPE cairn_supervisor_reconcile_duration_seconds_sum counter\n"
-      << "cairn_supervisor_reconcile_duration_seconds_sum " << metrics.reconcileSecondsSum << "\n"
-      << "# HELP cairn_supervisor_last_reconcile_duration_seconds Duration of the last reconcile pass.\n"
-         "# TYPE cairn_supervisor_last_reconcile_duration_seconds gauge\n"
-      << "cairn_supervisor_last_reconcile_duration_seconds " << metrics.lastReconcileSeconds << "\n"
-      << "# HELP cairn_supervisor_reconcile_errors_total Docker operations of reconcile passes that failed.\n"
-         "# TYPE cairn_supervisor_reconcile_errors_total counter\n"
-      << "cairn_supervisor_reconcile_errors_total " << metrics.reconcileErrors << "\n"
-      << "# HELP cairn_supervisor_event_stream_reconnects_total Times the Docker event stream was re-opened after breaking.\n"
-         "# TYPE cairn_supervisor_event_stream_reconnects_total counter\n"
-      << "cairn_supervisor_event_stream_reconnects_total " << metrics.eventStreamReconnects << "\n";
-  return out.str();
+  std::vector<MetricFamily> families = {
+      single("cairn_supervisor_docker_up", "Whether the Docker engine answers (1) or not (0).", MetricType::kGauge,
+             metrics.dockerUp ? 1 : 0),
+      perService("cairn_supervisor_restarts_total",
+                 "Restarts the supervisor made after a container died or turned unhealthy.", metrics.restartsByService),
+      perService("cairn_supervisor_failures_total", "Deaths, OOM kills and unhealthy reports of managed containers.",
+                 metrics.failuresByService),
+      states,
+      single("cairn_supervisor_reconcile_passes_total", "Reconcile passes run.", MetricType::kCounter,
+             static_cast<double>(metrics.reconcilePasses)),
+      single("cairn_supervisor_reconcile_duration_seconds_sum", "Time spent in reconcile passes.", MetricType::kCounter,
+             metrics.reconcileSecondsSum),
+      single("cairn_supervisor_last_reconcile_duration_seconds", "Duration of the last reconcile pass.",
+             MetricType::kGauge, metrics.lastReconcileSeconds),
+      single("cairn_supervisor_reconcile_errors_total", "Docker operations of reconcile passes that failed.",
+             MetricType::kCounter, static_cast<double>(metrics.reconcileErrors)),
+      single("cairn_supervisor_event_stream_reconnects_total",
+             "Times the Docker event stream was re-opened after breaking.", MetricType::kCounter,
+             static_cast<double>(metrics.eventStreamReconnects)),
+  };
+  return metrics::renderText(families);
 }
 
 }  // namespace cairn::supervisor
