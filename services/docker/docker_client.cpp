@@ -165,8 +165,9 @@ Status DockerClient::containerLogs(const std::string& idOrName, const LogOptions
   path += "&follow=" + std::string(options.follow ? "1" : "0");
   path += "&timestamps=" + std::string(options.timestamps ? "1" : "0");
   path += "&tail=" + (options.tail < 0 ? std::string("all") : std::to_string(options.tail));
+  if (!options.since.empty()) path += "&since=" + host::urlEncode(options.since);
   host::HttpRequest out = request("GET", path);
-  out.timeout = options.follow ? std::chrono::milliseconds(0) : std::chrono::milliseconds(60'000);
+  out.timeout = options.follow ? options.followTimeout : std::chrono::milliseconds(60'000);
 
   StreamHead head;
   LogFrameDecoder frames;

@@ -27,6 +27,9 @@ struct LogOptions {
   bool follow = false;
   bool timestamps = false;
   bool tty = false;  // the container has a TTY: the body is raw, not multiplexed
+  std::string since;  // only lines from this time on: unix seconds with an optional fraction
+  // End a followed stream after this long (kTimeout; resume with `since`); 0 = never.
+  std::chrono::milliseconds followTimeout{0};
 };
 
 // Events of one type, limited to containers carrying `labels` ("key=value" or "key").

@@ -17,6 +17,7 @@
 
 #include "appliance/host/files.hpp"
 #include "appliance/metrics/metrics.hpp"
+#include "services/docker/parse.hpp"
 
 namespace cairn::supervisor {
 namespace {
@@ -58,8 +59,9 @@ std::map<std::string, std::string> queryOf(const std::string& uri) {
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  ApiHandler(Supervisor& supervisor, HttpClientFactory& factory, bool metricsOnly)
-      : supervisor_(supervisor), factory_(factory), metricsOnly_(metricsOnly) {}
+  ApiHandler(Supervisor& supervisor, HttpClientFactory& factory, bool metricsOnly,
+             std::shared_ptr<std::atomic<bool>> stopping)
+      : supervisor_(supervisor), factory_(factory), metricsOnly_(metricsOnly), stopping_(std::move(stopping)) {}
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
     std::string path = request.getURI().substr(0, request.getURI().find('?'));
@@ -134,37 +136,76 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     std::ostream& out = response.send();
     for (const auto& name : names) {
       std::string prefix = names.size() > 1 ? name + " | " : "";
-      bool atLineStart = true;
-      auto streamed = docker.containerLogs(name, options, [&](const docker::LogChunk& chunk) {
-        for (char c : chunk.text) {
-          if (atLineStart) out << prefix;
-          out << c;
-          atLineStart = c == '\n';
-        }
-        out.flush();
-        return out.good();
-      });
+      auto streamed = options.follow ? follow(docker, name, options, out) : copyLogs(docker, name, options, prefix, out);
       if (!streamed && out.good()) out << "[cairn-supervisord: " << streamed.error().message << "]\n";
     }
+  }
+
+  static Status copyLogs(docker::DockerClient& docker, const std::string& name, const docker::LogOptions& options,
+                         const std::string& prefix, std::ostream& out) {
+    bool atLineStart = true;
+    return docker.containerLogs(name, options, [&](const docker::LogChunk& chunk) {
+      for (char c : chunk.text) {
+        if (atLineStart) out << prefix;
+        out << c;
+        atLineStart = c == '\n';
+      }
+      out.flush();
+      return out.good();
+    });
+  }
+
+  // Follows in rounds of a second (resuming from the last line's timestamp) so that a stopping
+  // server never waits on a quiet container.
+  Status follow(docker::DockerClient& docker, const std::string& name, docker::LogOptions options, std::ostream& out) {
+    options.timestamps = true;
+    options.followTimeout = std::chrono::seconds(1);
+    std::optional<std::chrono::system_clock::time_point> lastLine;
+    std::string partial;
+    while (!stopping_->load() && out.good()) {
+      auto roundStart = std::chrono::system_clock::now();
+      auto streamed = docker.containerLogs(name, options, [&](const docker::LogChunk& chunk) {
+        partial += chunk.text;
+        std::size_t end;
+        while ((end = partial.find('\n')) != std::string::npos) {
+          auto [timestamp, text] = splitLogTimestamp(partial.substr(0, end));
+          partial.erase(0, end + 1);
+          auto time = docker::parseDockerTime(timestamp);
+          if (time && lastLine && *time <= *lastLine) continue;  // already sent in the last round
+          if (time) lastLine = time;
+          out << text << "\n";
+        }
+        out.flush();
+        return out.good() && !stopping_->load();
+      });
+      if (streamed) return {};  // the container stopped: Docker ended the stream
+      if (streamed.error().code != ErrorCode::kTimeout) return streamed;
+      options.tail = -1;
+      options.since = sinceOf(lastLine ? *lastLine : roundStart);
+    }
+    return {};
   }
 
   Supervisor& supervisor_;
   HttpClientFactory& factory_;
   bool metricsOnly_;
+  std::shared_ptr<std::atomic<bool>> stopping_;
 };
 
 class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  ApiHandlerFactory(Supervisor& supervisor, HttpClientFactory& factory, bool metricsOnly)
-      : supervisor_(supervisor), factory_(factory), metricsOnly_(metricsOnly) {}
+  ApiHandlerFactory(Supervisor& supervisor, HttpClientFactory& factory, bool metricsOnly,
+                    std::shared_ptr<std::atomic<bool>> stopping)
+      : supervisor_(supervisor), factory_(factory), metricsOnly_(metricsOnly), stopping_(std::move(stopping)) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new ApiHandler(supervisor_, factory_, metricsOnly_);
+    return new ApiHandler(supervisor_, factory_, metricsOnly_, stopping_);
   }
 
  private:
   Supervisor& supervisor_;
   HttpClientFactory& factory_;
   bool metricsOnly_;
+  std::shared_ptr<std::atomic<bool>> stopping_;
 };
 
 Poco::Net::HTTPServerParams::Ptr serverParams(int threads) {
@@ -176,6 +217,18 @@ Poco::Net::HTTPServerParams::Ptr serverParams(int threads) {
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> splitLogTimestamp(const std::string& line) {
+  std::size_t space = line.find(' ');
+  if (space == std::string::npos || space < 20 || line[4] != '-' || line[10] != 'T') return {"", line};
+  return {line.substr(0, space), line.substr(space + 1)};
+}
+
+std::string sinceOf(std::chrono::system_clock::time_point time) {
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+  std::string fraction = std::to_string(nanos % 1'000'000'000);
+  return std::to_string(nanos / 1'000'000'000) + "." + std::string(9 - fraction.size(), '0') + fraction;
+}
 
 Route routeOf(const std::string& method, const std::string& path) {
   auto parts = pathParts(path);
@@ -227,7 +280,7 @@ void ControlServer::listenUnix(const std::string& path) {
     socket.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, path), false);
     socket.listen(64);
     ::chmod(path.c_str(), 0660);
-    control_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(supervisor_, httpFactory_, false), socket,
+    control_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(supervisor_, httpFactory_, false, stopping_), socket,
                                                        serverParams(8));
     control_->start();
     socketPath_ = path;
@@ -240,7 +293,7 @@ void ControlServer::listenMetrics(const std::string& addressAndPort) {
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(addressAndPort), 64);
     metricsPort_ = socket.address().port();
-    metrics_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(supervisor_, httpFactory_, true), socket,
+    metrics_ = std::make_unique<Poco::Net::HTTPServer>(new ApiHandlerFactory(supervisor_, httpFactory_, true, stopping_), socket,
                                                        serverParams(2));
     metrics_->start();
   } catch (const Poco::Exception& error) {
@@ -249,6 +302,7 @@ void ControlServer::listenMetrics(const std::string& addressAndPort) {
 }
 
 void ControlServer::stop() {
+  stopping_->store(true);
   if (control_) {
     control_->stopAll(true);
     control_.reset();

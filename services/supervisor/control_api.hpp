@@ -11,6 +11,8 @@
 // Errors: JSON {"error": "..."} with 400 (bad request), 404 (unknown service or route),
 // 503 (Docker unreachable) or 500.
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -29,6 +31,12 @@ struct Route {
   std::string service;
   std::string action;  // restart | stop | start
 };
+
+// Pure: one line of a log read with timestamps=1 → {timestamp, the line without it}; the
+// timestamp is "" when the line has none.
+std::pair<std::string, std::string> splitLogTimestamp(const std::string& line);
+// A time as Docker's since= wants it: unix seconds with nine decimals.
+std::string sinceOf(std::chrono::system_clock::time_point time);
 
 // Pure: method + path (without the query) → route.
 Route routeOf(const std::string& method, const std::string& path);
@@ -58,6 +66,7 @@ class ControlServer {
   std::unique_ptr<Poco::Net::HTTPServer> metrics_;
   std::string socketPath_;
   int metricsPort_ = 0;
+  std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace cairn::supervisor

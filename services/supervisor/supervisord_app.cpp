@@ -9,6 +9,9 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -88,6 +91,15 @@ int SupervisordApp::main(const std::vector<std::string>&) {
     }
   }
   if (metricsListenGiven_) settings.metricsListen = metricsListen_;
+
+  // Every thread started from here on inherits this mask, so that SIGTERM reaches
+  // waitForTerminationRequest() instead of killing the process from another thread.
+  sigset_t termination;
+  sigemptyset(&termination);
+  sigaddset(&termination, SIGINT);
+  sigaddset(&termination, SIGQUIT);
+  sigaddset(&termination, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &termination, nullptr);
 
   host::SystemClock clock;
   HttpClientFactory factory = [] { return std::make_unique<host::CurlHttpClient>(); };

@@ -28,4 +28,13 @@ BOOST_AUTO_TEST_CASE(errors_map_to_http_statuses) {
   BOOST_TEST(httpStatusOf(makeError(ErrorCode::kFailed, "")) == 500);
 }
 
+BOOST_AUTO_TEST_CASE(followed_log_lines_lose_their_timestamp_and_resume_from_it) {
+  auto [timestamp, text] = splitLogTimestamp("2026-11-21T22:50:01.123456789Z standin: serving");
+  BOOST_TEST(timestamp == "2026-11-21T22:50:01.123456789Z");
+  BOOST_TEST(text == "standin: serving");
+  BOOST_TEST(splitLogTimestamp("no timestamp here").first == "");
+  std::chrono::system_clock::time_point time{std::chrono::nanoseconds(1'800'000'000'000'000'042)};
+  BOOST_TEST(sinceOf(time) == "1800000000.000000042");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
