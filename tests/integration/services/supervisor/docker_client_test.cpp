@@ -20,6 +20,17 @@ BOOST_AUTO_TEST_CASE(the_client_drives_a_container_through_its_life_and_reports_
   BOOST_TEST(!daemon.value().version.empty());
 
   std::string name = uniquePrefix() + "-client";
+  // Removed even when an assertion stops the test half-way.
+  struct Cleanup {
+    host::CurlHttpClient& http;
+    docker::DockerClient& docker;
+    std::string name;
+    ~Cleanup() {
+      (void)docker.removeContainer(name, true);
+      deleteDockerObject(http, docker, "networks", name + "-net");
+      deleteDockerObject(http, docker, "volumes", name + "-vol");
+    }
+  } cleanup{http, docker, name};
   json body = {{"Image", kStandinImage},
                {"Env", {"STANDIN_MODE=oneshot", "STANDIN_EXIT_CODE=3"}},
                {"Cmd", {"/bin/sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"}},
@@ -83,8 +94,6 @@ BOOST_AUTO_TEST_CASE(the_client_drives_a_container_through_its_life_and_reports_
   auto volume = docker.createVolume(name + "-vol", {{"io.cairn.test", name}});
   BOOST_REQUIRE(volume.ok());
   BOOST_TEST(docker.inspectVolume(name + "-vol").value().labels.at("io.cairn.test") == name);
-  deleteDockerObject(http, docker, "networks", name + "-net");
-  deleteDockerObject(http, docker, "volumes", name + "-vol");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
