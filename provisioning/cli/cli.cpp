@@ -73,7 +73,11 @@ const std::map<std::string, CommandEntry>& commandTable() {
       {"down", {{"stop every service in reverse order (data is kept)", "down", {}, {}, 0, 0, ""}, downCommand, true}},
       {"restart", {{"restart one service", "restart SERVICE", {}, {}, 1, 1, ""}, restartCommand, true}},
       {"logs",
-       {{"print a service's logs", "logs SERVICE [--tail N] [--follow]", {"--follow"}, {"--tail"}, 1, 1, ""},
+       {{"print a service's logs", "logs SERVICE [--tail N] [--follow] [--container NAME]", {"--follow"},
+         {"--tail", "--container"}, 1, 1,
+         "  --tail N          the last N lines (default 100; \"all\" for everything)\n"
+         "  --follow          keep printing new lines until the container stops\n"
+         "  --container NAME  one container of a service that has several (needed with --follow)\n"},
         logsCommand, false}},
       {"version", {{"print the version", "version", {}, {}, 0, 0, ""}, versionCommand, false}},
       {"tls", {{"the certificate nginx serves: source, expiry, ACME fallback", "tls [--json]", {"--json"}, {}, 0, 0, ""}, tlsCommand, false}},

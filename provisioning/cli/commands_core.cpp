@@ -12,6 +12,7 @@
 #include "provisioning/apply/renderers.hpp"
 #include "provisioning/apply/transaction.hpp"
 #include "provisioning/cli/cli.hpp"
+#include "provisioning/cli/commands_supervisor.hpp"
 
 namespace cairn::cli {
 namespace {
@@ -147,6 +148,7 @@ int rollback(CliContext& context) {
       return kExitFailed;
     }
     context.out << "Rolled back to the bundle applied before the last one.\n";
+    notifySupervisorAfterApply(context);
   }
   return code;
 }
@@ -262,7 +264,12 @@ int applyCommand(const ParsedArgs& args, CliContext& context) {
       return kExitFailed;
     }
   }
-  return reportOutcome(report, context);
+  int outcome = reportOutcome(report, context);
+  if (report.status == apply::ApplyStatus::kApplied) {
+    notifySupervisorAfterApply(context);
+    syncKeycloakAfterApply(context);
+  }
+  return outcome;
 }
 
 int secretsCommand(const ParsedArgs& args, CliContext& context) {

@@ -163,4 +163,26 @@ int usersCommand(const ParsedArgs& args, CliContext& context) {
   return kExitOk;
 }
 
+void syncKeycloakAfterApply(CliContext& context) {
+  // Only the real system has a Keycloak on its loopback ports; a --root tree has none of its own.
+  if (!context.paths.isRealSystem() || !host::pathExists(context.paths.under(keycloak::kRealmFile))) return;
+  host::CurlHttpClient http;
+  host::HttpRequest probe;
+  probe.url = keycloak::kHealthUrl;
+  probe.timeout = std::chrono::seconds(2);
+  auto ready = http.send(probe);
+  if (!ready || ready.value().status != 200) {
+    context.out << "Keycloak is not ready yet: run `cairnctl keycloak sync` once `cairnctl status` "
+                   "shows keycloak healthy.\n";
+    return;
+  }
+  ParsedArgs sync;
+  sync.command = "keycloak";
+  sync.args = {"sync"};
+  if (keycloakCommand(sync, context) != kExitOk) {
+    context.err << "cairnctl: the files were applied, but Keycloak is not converged yet; run "
+                   "`cairnctl keycloak sync` again.\n";
+  }
+}
+
 }  // namespace cairn::cli
