@@ -1,0 +1,179 @@
+#include "monitoring/exporter/node_collectors.hpp"
+
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "monitoring/exporter/proc_files.hpp"
+
+namespace cairn::exporter {
+namespace {
+
+// A collector that reads one file and hands its content to a parser.
+class FileCollector final : public Collector {
+ public:
+  using Parse = std::function<bool(std::string_view, std::vector<MetricFamily>&)>;
+  FileCollector(std::string name, std::string path, Parse parse)
+      : name_(std::move(name)), path_(std::move(path)), parse_(std::move(parse)) {}
+  std::string name() const override { return name_; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    auto content = readProcFile(path_);
+    if (!content) return false;
+    return parse_(*content, out);
+  }
+
+ private:
+  std::string name_;
+  std::string path_;
+  Parse parse_;
+};
+
+class CpuCollector final : public Collector {
+ public:
+  explicit CpuCollector(std::string procRoot) : path_(procRoot + "/stat") {}
+  std::string name() const override { return "cpu"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    auto content = readProcFile(path_);
+    if (!content) return false;
+    ProcStat stat = parseProcStat(*content);
+    for (auto& family : cpuFamilies(guard_.apply(stat.cpus))) out.push_back(std::move(family));
+    return stat.complete;
+  }
+
+ private:
+  std::string path_;
+  CpuCounterGuard guard_;
+};
+
+class StatCollector final : public Collector {
+ public:
+  explicit StatCollector(std::string procRoot) : path_(procRoot + "/stat") {}
+  std::string name() const override { return "stat"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    auto content = readProcFile(path_);
+    if (!content) return false;
+    ProcStat stat = parseProcStat(*content);
+    for (auto& family : statFamilies(stat)) out.push_back(std::move(family));
+    return stat.complete && stat.bootTime && stat.contextSwitches && stat.forks && stat.interrupts;
+  }
+
+ private:
+  std::string path_;
+};
+
+class FilesystemCollector final : public Collector {
+ public:
+  FilesystemCollector(std::string procRoot, std::function<std::optional<FilesystemStats>(const std::string&)> stat)
+      : procRoot_(std::move(procRoot)), stat_(std::move(stat)) {}
+  std::string name() const override { return "filesystem"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    auto content = readProcFile(procRoot_ + "/1/mountinfo");
+    if (!content) content = readProcFile(procRoot_ + "/self/mountinfo");
+    if (!content) return false;
+    bool complete = true;
+    std::vector<MountStats> stats;
+    for (auto& mount : reportedMounts(parseMountinfo(*content, complete))) {
+      auto result = stat_(mount.mountPoint);
+      stats.push_back({std::move(mount), result});
+    }
+    for (auto& family : filesystemFamilies(stats)) out.push_back(std::move(family));
+    return complete;
+  }
+
+ private:
+  std::string procRoot_;
+  std::function<std::optional<FilesystemStats>(const std::string&)> stat_;
+};
+
+class PressureCollector final : public Collector {
+ public:
+  explicit PressureCollector(std::string procRoot) : procRoot_(std::move(procRoot)) {}
+  std::string name() const override { return "pressure"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    bool complete = true;
+    for (const char* resource : {"cpu", "io", "memory", "irq"}) {
+      auto content = readProcFile(procRoot_ + "/pressure/" + resource);
+      // A kernel without PSI (or without irq PSI) has no file: no data, not a failure.
+      if (!content) continue;
+      complete = parsePressure(resource, *content, out) && complete;
+    }
+    return complete;
+  }
+
+ private:
+  std::string procRoot_;
+};
+
+class FunctionCollector final : public Collector {
+ public:
+  FunctionCollector(std::string name, std::function<std::vector<MetricFamily>()> produce)
+      : name_(std::move(name)), produce_(std::move(produce)) {}
+  std::string name() const override { return name_; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    for (auto& family : produce_()) out.push_back(std::move(family));
+    return true;
+  }
+
+ private:
+  std::string name_;
+  std::function<std::vector<MetricFamily>()> produce_;
+};
+
+}  // namespace
+
+NodeSources hostNodeSources(std::string procRoot, std::string sysRoot, const host::Clock& clock, std::string rootfs) {
+  NodeSources sources;
+  sources.procRoot = std::move(procRoot);
+  sources.sysRoot = std::move(sysRoot);
+  sources.clock = &clock;
+  if (!rootfs.empty() && rootfs.back() == '/') rootfs.pop_back();
+  sources.statFilesystem = [rootfs](const std::string& mountPoint) -> std::optional<FilesystemStats> {
+    struct statvfs info {};
+    if (::statvfs((rootfs + mountPoint).c_str(), &info) != 0) return std::nullopt;
+    double blockSize = static_cast<double>(info.f_frsize ? info.f_frsize : info.f_bsize);
+    return FilesystemStats{static_cast<double>(info.f_blocks) * blockSize, static_cast<double>(info.f_bfree) * blockSize,
+                           static_cast<double>(info.f_bavail) * blockSize, static_cast<double>(info.f_files),
+                           static_cast<double>(info.f_ffree)};
+  };
+  sources.uname = [] {
+    struct utsname info {};
+    ::uname(&info);
+    return Uname{info.sysname, info.release, info.version, info.machine, info.nodename, info.domainname};
+  };
+  sources.timeZone = [](double unixSeconds) {
+    std::time_t seconds = static_cast<std::time_t>(unixSeconds);
+    std::tm local {};
+    ::localtime_r(&seconds, &local);
+    return std::make_pair(std::string(local.tm_zone ? local.tm_zone : "UTC"), static_cast<double>(local.tm_gmtoff));
+  };
+  return sources;
+}
+
+std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& sources) {
+  const std::string& proc = sources.procRoot;
+  std::vector<std::unique_ptr<Collector>> collectors;
+  collectors.push_back(std::make_unique<CpuCollector>(proc));
+  collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", parseDiskstats));
+  collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", parseFileNr));
+  collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem));
+  collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg));
+  collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo));
+  collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev));
+  collectors.push_back(std::make_unique<PressureCollector>(proc));
+  collectors.push_back(std::make_unique<StatCollector>(proc));
+  const host::Clock* clock = sources.clock;
+  auto timeZone = sources.timeZone;
+  collectors.push_back(std::make_unique<FunctionCollector>("time", [clock, timeZone] {
+    std::chrono::duration<double> sinceEpoch = clock->now().time_since_epoch();
+    auto [zone, offset] = timeZone(sinceEpoch.count());
+    return timeFamilies(sinceEpoch.count(), zone, offset);
+  }));
+  auto uname = sources.uname;
+  collectors.push_back(std::make_unique<FunctionCollector>("uname", [uname] { return unameFamilies(uname()); }));
+  collectors.push_back(std::make_unique<FileCollector>("vmstat", proc + "/vmstat", parseVmstat));
+  return collectors;
+}
+
+}  // namespace cairn::exporter
