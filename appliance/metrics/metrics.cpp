@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -78,18 +79,14 @@ void atomicAdd(std::atomic<double>& target, double amount) {
 std::string formatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f", value);
-    return text;
-  }
-  // The shortest form that reads back as the same double.
   char text[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(text, sizeof text, "%.*g", precision, value);
-    if (std::strtod(text, nullptr) == value) break;
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    auto [end, error] = std::to_chars(text, text + sizeof text, static_cast<long long>(value));
+    return std::string(text, error == std::errc() ? end : text);
   }
-  return text;
+  // The shortest form that reads back as the same double, in %g style ("0.25", "1.5e+300").
+  auto [end, error] = std::to_chars(text, text + sizeof text, value, std::chars_format::general);
+  return std::string(text, error == std::errc() ? end : text);
 }
 
 bool isValidMetricName(std::string_view name) {

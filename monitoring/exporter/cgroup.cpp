@@ -18,8 +18,8 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-std::optional<double> readNumber(const std::string& path, bool& complete) {
-  auto content = readProcFile(path);
+std::optional<double> readNumber(const OpenDirectory& directory, const char* name, bool& complete) {
+  auto content = directory.read(name);
   double value = 0;
   if (!content || !parseNumber(trimmed(*content), value)) {
     complete = false;
@@ -41,8 +41,8 @@ void setWorkingSet(CgroupStats& stats, const std::optional<double>& inactiveFile
 }
 
 void readV1(const CgroupLocation& location, CgroupStats& stats) {
-  std::string cpuacct = location.directory("cpuacct");
-  if (auto percpu = readProcFile(cpuacct + "/cpuacct.usage_percpu")) {
+  OpenDirectory cpuacct(location.directory("cpuacct"));
+  if (auto percpu = cpuacct.read("cpuacct.usage_percpu")) {
     auto fields = splitFields(trimmed(*percpu));
     for (std::size_t i = 0; i < fields.size(); ++i) {
       double nanoseconds = 0;
@@ -58,31 +58,31 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  if (auto cpuStat = readProcFile(cpuacct + "/cpuacct.stat")) {
+  if (auto cpuStat = cpuacct.read("cpuacct.stat")) {
     auto values = parseFlatKeyed(*cpuStat, stats.complete);
     if (auto user = valueOf(values, "user")) stats.cpuUser = *user / kUserHz;
     if (auto system = valueOf(values, "system")) stats.cpuSystem = *system / kUserHz;
   } else {
     stats.complete = false;
   }
-  std::string cpu = location.directory("cpu");
-  auto quota = readProcFile(cpu + "/cpu.cfs_quota_us");
+  OpenDirectory cpu(location.directory("cpu"));
+  auto quota = cpu.read("cpu.cfs_quota_us");
   if (quota && trimmed(*quota) != "-1") {
-    if (auto cpuStat = readProcFile(cpu + "/cpu.stat")) {
+    if (auto cpuStat = cpu.read("cpu.stat")) {
       auto values = parseFlatKeyed(*cpuStat, stats.complete);
       stats.cfsPeriods = valueOf(values, "nr_periods");
       stats.cfsThrottledPeriods = valueOf(values, "nr_throttled");
       if (auto throttled = valueOf(values, "throttled_time")) stats.cfsThrottledSeconds = *throttled / 1e9;
     }
   }
-  std::string memory = location.directory("memory");
-  stats.memoryUsage = readNumber(memory + "/memory.usage_in_bytes", stats.complete);
-  stats.memoryMaxUsage = readNumber(memory + "/memory.max_usage_in_bytes", stats.complete);
-  stats.memoryFailcnt = readNumber(memory + "/memory.failcnt", stats.complete);
-  if (auto limit = readNumber(memory + "/memory.limit_in_bytes", stats.complete)) {
+  OpenDirectory memory(location.directory("memory"));
+  stats.memoryUsage = readNumber(memory, "memory.usage_in_bytes", stats.complete);
+  stats.memoryMaxUsage = readNumber(memory, "memory.max_usage_in_bytes", stats.complete);
+  stats.memoryFailcnt = readNumber(memory, "memory.failcnt", stats.complete);
+  if (auto limit = readNumber(memory, "memory.limit_in_bytes", stats.complete)) {
     stats.memoryLimit = *limit > kUnlimited ? 0 : *limit;
   }
-  if (auto memoryStat = readProcFile(memory + "/memory.stat")) {
+  if (auto memoryStat = memory.read("memory.stat")) {
     auto values = parseFlatKeyed(*memoryStat, stats.complete);
     bool hierarchical = values.count("total_rss") > 0;
     auto field = [&](const std::string& key) { return valueOf(values, (hierarchical ? "total_" : "") + key); };
@@ -94,9 +94,9 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  std::string blkio = location.directory("blkio");
-  auto bytes = readProcFile(blkio + "/blkio.throttle.io_service_bytes_recursive");
-  auto ops = readProcFile(blkio + "/blkio.throttle.io_serviced_recursive");
+  OpenDirectory blkio(location.directory("blkio"));
+  auto bytes = blkio.read("blkio.throttle.io_service_bytes_recursive");
+  auto ops = blkio.read("blkio.throttle.io_serviced_recursive");
   if (bytes && ops) {
     auto byteCounts = parseBlkio(*bytes, stats.complete);
     auto opCounts = parseBlkio(*ops, stats.complete);
@@ -109,13 +109,13 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
       }
       stats.blockIo.push_back(io);
     }
-  } else if (!blkio.empty()) {
+  } else if (blkio.isOpen()) {
     stats.complete = false;
   }
-  std::string pids = location.directory("pids");
-  if (!pids.empty()) {
-    stats.threads = readNumber(pids + "/pids.current", stats.complete);
-    if (auto max = readProcFile(pids + "/pids.max")) {
+  OpenDirectory pids(location.directory("pids"));
+  if (pids.isOpen()) {
+    stats.threads = readNumber(pids, "pids.current", stats.complete);
+    if (auto max = pids.read("pids.max")) {
       bool ok = true;
       stats.threadsMax = parseLimit(*max, ok).value_or(0);
       if (!ok) stats.complete = false;
@@ -124,13 +124,13 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
 }
 
 void readV2(const CgroupLocation& location, CgroupStats& stats) {
-  std::string dir = location.directory("");
-  if (auto cpuStat = readProcFile(dir + "/cpu.stat")) {
+  OpenDirectory dir(location.directory(""));
+  if (auto cpuStat = dir.read("cpu.stat")) {
     auto values = parseFlatKeyed(*cpuStat, stats.complete);
     if (auto usage = valueOf(values, "usage_usec")) stats.cpuUsage.emplace_back("total", *usage / 1e6);
     if (auto user = valueOf(values, "user_usec")) stats.cpuUser = *user / 1e6;
     if (auto system = valueOf(values, "system_usec")) stats.cpuSystem = *system / 1e6;
-    auto quota = readProcFile(dir + "/cpu.max");
+    auto quota = dir.read("cpu.max");
     if (quota && trimmed(*quota).substr(0, 3) != "max") {
       stats.cfsPeriods = valueOf(values, "nr_periods");
       stats.cfsThrottledPeriods = valueOf(values, "nr_throttled");
@@ -139,14 +139,14 @@ void readV2(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  stats.memoryUsage = readNumber(dir + "/memory.current", stats.complete);
-  if (auto peak = readProcFile(dir + "/memory.peak")) {
+  stats.memoryUsage = readNumber(dir, "memory.current", stats.complete);
+  if (auto peak = dir.read("memory.peak")) {
     double value = 0;
     stats.memoryMaxUsage = parseNumber(trimmed(*peak), value) ? value : 0;
   } else {
     stats.memoryMaxUsage = 0;  // kernels before 5.19
   }
-  if (auto max = readProcFile(dir + "/memory.max")) {
+  if (auto max = dir.read("memory.max")) {
     bool ok = true;
     auto limit = parseLimit(*max, ok);
     stats.memoryLimit = limit && *limit <= kUnlimited ? *limit : 0;
@@ -154,11 +154,11 @@ void readV2(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  if (auto swap = readProcFile(dir + "/memory.swap.current")) {
+  if (auto swap = dir.read("memory.swap.current")) {
     double value = 0;
     if (parseNumber(trimmed(*swap), value)) stats.memorySwap = value;
   }
-  if (auto memoryStat = readProcFile(dir + "/memory.stat")) {
+  if (auto memoryStat = dir.read("memory.stat")) {
     auto values = parseFlatKeyed(*memoryStat, stats.complete);
     stats.memoryRss = valueOf(values, "anon");
     stats.memoryCache = valueOf(values, "file");
@@ -167,12 +167,12 @@ void readV2(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  if (auto io = readProcFile(dir + "/io.stat")) stats.blockIo = parseIoStat(*io, stats.complete);
-  if (auto current = readProcFile(dir + "/pids.current")) {
+  if (auto io = dir.read("io.stat")) stats.blockIo = parseIoStat(*io, stats.complete);
+  if (auto current = dir.read("pids.current")) {
     double value = 0;
     if (parseNumber(trimmed(*current), value)) stats.threads = value;
     else stats.complete = false;
-    if (auto max = readProcFile(dir + "/pids.max")) {
+    if (auto max = dir.read("pids.max")) {
       bool ok = true;
       stats.threadsMax = parseLimit(*max, ok).value_or(0);
       if (!ok) stats.complete = false;

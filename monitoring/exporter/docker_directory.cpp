@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "monitoring/exporter/poco_http_client.hpp"
 #include "monitoring/exporter/proc_files.hpp"
 
 namespace cairn::exporter {
@@ -208,7 +209,7 @@ void ContainerDirectory::watch(host::HttpClient& streamClient, host::HttpClient&
     }
     // Events from `since` on: nothing between the listing and the stream is missed.
     host::HttpRequest events = request("/events?since=" + since + "&filters=" +
-                                       host::urlEncode(R"({"type":["container"]})"));
+                                       percentEncode(R"({"type":["container"]})"));
     events.timeout = streamWindow;
     std::string pending;
     (void)streamClient.stream(events, [&](std::string_view chunk) {

@@ -17,6 +17,7 @@
 #include "monitoring/exporter/container_collector.hpp"
 #include "monitoring/exporter/metrics_server.hpp"
 #include "monitoring/exporter/node_collectors.hpp"
+#include "monitoring/exporter/poco_http_client.hpp"
 
 namespace cairn::exporter {
 namespace {
@@ -115,7 +116,7 @@ int ExporterApp::main(const std::vector<std::string>& args) {
 
   host::SystemClock clock;
   ContainerDirectory directory(config.dockerSocket, config.procRoot, config.sysRoot);
-  host::CurlHttpClient supervisorClient;
+  PocoHttpClient supervisorClient;
   std::vector<std::unique_ptr<Collector>> collectors =
       makeNodeCollectors(hostNodeSources(config.procRoot, config.sysRoot, clock, config.rootfs));
   collectors.push_back(std::make_unique<ContainerCollector>(directory, config.procRoot, [&clock] {
@@ -127,8 +128,8 @@ int ExporterApp::main(const std::vector<std::string>& args) {
 
   std::atomic<bool> stop{false};
   std::thread watcher([&] {
-    host::CurlHttpClient streamClient;
-    host::CurlHttpClient queryClient;
+    PocoHttpClient streamClient;
+    PocoHttpClient queryClient;
     directory.watch(streamClient, queryClient, stop, std::chrono::milliseconds(2000), std::chrono::milliseconds(2000));
   });
 

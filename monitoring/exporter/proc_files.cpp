@@ -8,8 +8,9 @@
 
 namespace cairn::exporter {
 
-std::optional<std::string> readProcFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+std::optional<std::string> readAll(int fd) {
   if (fd < 0) return std::nullopt;
   std::string content;
   char buffer[8192];
@@ -25,6 +26,24 @@ std::optional<std::string> readProcFile(const std::string& path) {
   }
   ::close(fd);
   return content;
+}
+
+}  // namespace
+
+std::optional<std::string> readProcFile(const std::string& path) {
+  return readAll(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+OpenDirectory::OpenDirectory(const std::string& path)
+    : fd_(path.empty() ? -1 : ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+
+OpenDirectory::~OpenDirectory() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<std::string> OpenDirectory::read(const char* name) const {
+  if (fd_ < 0) return std::nullopt;
+  return readAll(::openat(fd_, name, O_RDONLY | O_CLOEXEC));
 }
 
 bool isDirectory(const std::string& path) {

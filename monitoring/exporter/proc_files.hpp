@@ -12,4 +12,20 @@ namespace cairn::exporter {
 std::optional<std::string> readProcFile(const std::string& path);
 bool isDirectory(const std::string& path);
 
+// A directory opened once so that reading several files in it costs one path lookup (cgroup
+// paths are long and every lookup walks them). A directory that cannot be opened reads as empty.
+class OpenDirectory {
+ public:
+  explicit OpenDirectory(const std::string& path);
+  ~OpenDirectory();
+  OpenDirectory(const OpenDirectory&) = delete;
+  OpenDirectory& operator=(const OpenDirectory&) = delete;
+  bool isOpen() const { return fd_ >= 0; }
+  // The whole file `name` in this directory, or nullopt.
+  std::optional<std::string> read(const char* name) const;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace cairn::exporter
