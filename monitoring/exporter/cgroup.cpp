@@ -18,7 +18,18 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-std::optional<double> readNumber(const OpenDirectory& directory, const char* name, bool& complete) {
+// A cgroup directory read through the reader; an empty path (controller not mounted) reads as absent.
+struct CgroupDirectory {
+  ProcFileReader& reader;
+  std::string path;
+  std::optional<std::string> read(const char* name) const {
+    if (path.empty()) return std::nullopt;
+    return reader.read(path + "/" + name);
+  }
+  bool exists() const { return !path.empty(); }
+};
+
+std::optional<double> readNumber(const CgroupDirectory& directory, const char* name, bool& complete) {
   auto content = directory.read(name);
   double value = 0;
   if (!content || !parseNumber(trimmed(*content), value)) {
@@ -40,8 +51,8 @@ void setWorkingSet(CgroupStats& stats, const std::optional<double>& inactiveFile
   stats.memoryWorkingSet = workingSet < 0 ? 0 : workingSet;
 }
 
-void readV1(const CgroupLocation& location, CgroupStats& stats) {
-  OpenDirectory cpuacct(location.directory("cpuacct"));
+void readV1(const CgroupLocation& location, ProcFileReader& reader, CgroupStats& stats) {
+  CgroupDirectory cpuacct{reader, location.directory("cpuacct")};
   if (auto percpu = cpuacct.read("cpuacct.usage_percpu")) {
     auto fields = splitFields(trimmed(*percpu));
     for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -65,7 +76,7 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  OpenDirectory cpu(location.directory("cpu"));
+  CgroupDirectory cpu{reader, location.directory("cpu")};
   auto quota = cpu.read("cpu.cfs_quota_us");
   if (quota && trimmed(*quota) != "-1") {
     if (auto cpuStat = cpu.read("cpu.stat")) {
@@ -75,7 +86,7 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
       if (auto throttled = valueOf(values, "throttled_time")) stats.cfsThrottledSeconds = *throttled / 1e9;
     }
   }
-  OpenDirectory memory(location.directory("memory"));
+  CgroupDirectory memory{reader, location.directory("memory")};
   stats.memoryUsage = readNumber(memory, "memory.usage_in_bytes", stats.complete);
   stats.memoryMaxUsage = readNumber(memory, "memory.max_usage_in_bytes", stats.complete);
   stats.memoryFailcnt = readNumber(memory, "memory.failcnt", stats.complete);
@@ -94,7 +105,7 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
   } else {
     stats.complete = false;
   }
-  OpenDirectory blkio(location.directory("blkio"));
+  CgroupDirectory blkio{reader, location.directory("blkio")};
   auto bytes = blkio.read("blkio.throttle.io_service_bytes_recursive");
   auto ops = blkio.read("blkio.throttle.io_serviced_recursive");
   if (bytes && ops) {
@@ -109,11 +120,11 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
       }
       stats.blockIo.push_back(io);
     }
-  } else if (blkio.isOpen()) {
+  } else if (blkio.exists()) {
     stats.complete = false;
   }
-  OpenDirectory pids(location.directory("pids"));
-  if (pids.isOpen()) {
+  CgroupDirectory pids{reader, location.directory("pids")};
+  if (pids.exists()) {
     stats.threads = readNumber(pids, "pids.current", stats.complete);
     if (auto max = pids.read("pids.max")) {
       bool ok = true;
@@ -123,8 +134,8 @@ void readV1(const CgroupLocation& location, CgroupStats& stats) {
   }
 }
 
-void readV2(const CgroupLocation& location, CgroupStats& stats) {
-  OpenDirectory dir(location.directory(""));
+void readV2(const CgroupLocation& location, ProcFileReader& reader, CgroupStats& stats) {
+  CgroupDirectory dir{reader, location.directory("")};
   if (auto cpuStat = dir.read("cpu.stat")) {
     auto values = parseFlatKeyed(*cpuStat, stats.complete);
     if (auto usage = valueOf(values, "usage_usec")) stats.cpuUsage.emplace_back("total", *usage / 1e6);
@@ -225,10 +236,10 @@ std::optional<CgroupLocation> locateCgroup(std::string_view procPidCgroup, const
   return v2;
 }
 
-CgroupStats readCgroupStats(const CgroupLocation& location) {
+CgroupStats readCgroupStats(const CgroupLocation& location, ProcFileReader& reader) {
   CgroupStats stats;
-  if (location.unified) readV2(location, stats);
-  else readV1(location, stats);
+  if (location.unified) readV2(location, reader, stats);
+  else readV1(location, reader, stats);
   return stats;
 }
 

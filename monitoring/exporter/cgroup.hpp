@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "monitoring/exporter/proc_files.hpp"
+
 namespace cairn::exporter {
 
 struct CgroupLocation {
@@ -47,7 +49,7 @@ struct CgroupStats {
 };
 
 // Reads the statistics of one container; a vanished cgroup gives complete=false.
-CgroupStats readCgroupStats(const CgroupLocation& location);
+CgroupStats readCgroupStats(const CgroupLocation& location, ProcFileReader& reader);
 
 // Pure parsers of the cgroup file formats (kernel Documentation/admin-guide/cgroup-v1 and -v2).
 // "key value" lines (memory.stat, cpu.stat, cpuacct.stat).

@@ -127,8 +127,8 @@ std::vector<MetricFamily> containerFamilies(const std::vector<ContainerSample>& 
 }
 
 ContainerCollector::ContainerCollector(const ContainerDirectory& directory, std::string procRoot,
-                                       std::function<double()> now)
-    : directory_(directory), procRoot_(std::move(procRoot)), now_(std::move(now)) {}
+                                       std::function<double()> now, std::shared_ptr<ProcFileReader> files)
+    : directory_(directory), procRoot_(std::move(procRoot)), now_(std::move(now)), files_(std::move(files)) {}
 
 bool ContainerCollector::collect(std::vector<MetricFamily>& out) {
   bool complete = directory_.dockerReachable();
@@ -139,14 +139,14 @@ bool ContainerCollector::collect(std::vector<MetricFamily>& out) {
       continue;
     }
     ContainerSample sample{std::move(info), {}, std::nullopt};
-    sample.stats = readCgroupStats(*sample.info.cgroup);
+    sample.stats = readCgroupStats(*sample.info.cgroup, *files_);
     if (sample.stats.cpuUsage.empty() && !sample.stats.memoryUsage) {
       complete = false;  // the cgroup is gone: the container stopped since the last event
       continue;
     }
     complete = complete && sample.stats.complete;
     if (sample.info.networkMode.rfind("container:", 0) != 0) {
-      if (auto netDev = readProcFile(procRoot_ + "/" + std::to_string(sample.info.pid) + "/net/dev")) {
+      if (auto netDev = files_->read(procRoot_ + "/" + std::to_string(sample.info.pid) + "/net/dev")) {
         bool parsed = true;
         sample.network = parseNetDevTable(*netDev, parsed);
         complete = complete && parsed;
@@ -157,7 +157,7 @@ bool ContainerCollector::collect(std::vector<MetricFamily>& out) {
     samples.push_back(std::move(sample));
   }
   std::map<std::string, std::string> deviceNames;
-  if (auto diskstats = readProcFile(procRoot_ + "/diskstats")) {
+  if (auto diskstats = files_->read(procRoot_ + "/diskstats")) {
     for (auto& [number, name] : diskNamesByNumber(*diskstats)) deviceNames.emplace(number, name);
   }
   for (auto& family : containerFamilies(samples, deviceNames, now_())) out.push_back(std::move(family));

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +36,8 @@ bool isIgnoredContainerInterface(const std::string& name);
 class ContainerCollector final : public Collector {
  public:
   // `directory` and `now` must outlive the collector.
-  ContainerCollector(const ContainerDirectory& directory, std::string procRoot, std::function<double()> now);
+  ContainerCollector(const ContainerDirectory& directory, std::string procRoot, std::function<double()> now,
+                     std::shared_ptr<ProcFileReader> files);
   std::string name() const override { return "container"; }
   // False when Docker is unreachable or a container's files could not be read (it vanished).
   bool collect(std::vector<MetricFamily>& out) override;
@@ -44,6 +46,7 @@ class ContainerCollector final : public Collector {
   const ContainerDirectory& directory_;
   std::string procRoot_;
   std::function<double()> now_;
+  std::shared_ptr<ProcFileReader> files_;
 };
 
 }  // namespace cairn::exporter

@@ -117,11 +117,11 @@ int ExporterApp::main(const std::vector<std::string>& args) {
   host::SystemClock clock;
   ContainerDirectory directory(config.dockerSocket, config.procRoot, config.sysRoot);
   PocoHttpClient supervisorClient;
-  std::vector<std::unique_ptr<Collector>> collectors =
-      makeNodeCollectors(hostNodeSources(config.procRoot, config.sysRoot, clock, config.rootfs));
-  collectors.push_back(std::make_unique<ContainerCollector>(directory, config.procRoot, [&clock] {
-    return std::chrono::duration<double>(clock.now().time_since_epoch()).count();
-  }));
+  NodeSources sources = hostNodeSources(config.procRoot, config.sysRoot, clock, config.rootfs);
+  std::vector<std::unique_ptr<Collector>> collectors = makeNodeCollectors(sources);
+  collectors.push_back(std::make_unique<ContainerCollector>(
+      directory, config.procRoot,
+      [&clock] { return std::chrono::duration<double>(clock.now().time_since_epoch()).count(); }, sources.files));
   collectors.push_back(
       std::make_unique<ApplianceCollector>(directory, config.services, supervisorClient, config.supervisorUrl));
   Exporter exporter(std::move(collectors));

@@ -15,11 +15,11 @@ namespace {
 class FileCollector final : public Collector {
  public:
   using Parse = std::function<bool(std::string_view, std::vector<MetricFamily>&)>;
-  FileCollector(std::string name, std::string path, Parse parse)
-      : name_(std::move(name)), path_(std::move(path)), parse_(std::move(parse)) {}
+  FileCollector(std::string name, std::string path, Parse parse, std::shared_ptr<ProcFileReader> files)
+      : name_(std::move(name)), path_(std::move(path)), parse_(std::move(parse)), files_(std::move(files)) {}
   std::string name() const override { return name_; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = readProcFile(path_);
+    auto content = files_->read(path_);
     if (!content) return false;
     return parse_(*content, out);
   }
@@ -28,14 +28,16 @@ class FileCollector final : public Collector {
   std::string name_;
   std::string path_;
   Parse parse_;
+  std::shared_ptr<ProcFileReader> files_;
 };
 
 class CpuCollector final : public Collector {
  public:
-  explicit CpuCollector(std::string procRoot) : path_(procRoot + "/stat") {}
+  CpuCollector(std::string procRoot, std::shared_ptr<ProcFileReader> files)
+      : path_(procRoot + "/stat"), files_(std::move(files)) {}
   std::string name() const override { return "cpu"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = readProcFile(path_);
+    auto content = files_->read(path_);
     if (!content) return false;
     ProcStat stat = parseProcStat(*content);
     for (auto& family : cpuFamilies(guard_.apply(stat.cpus))) out.push_back(std::move(family));
@@ -44,15 +46,17 @@ class CpuCollector final : public Collector {
 
  private:
   std::string path_;
+  std::shared_ptr<ProcFileReader> files_;
   CpuCounterGuard guard_;
 };
 
 class StatCollector final : public Collector {
  public:
-  explicit StatCollector(std::string procRoot) : path_(procRoot + "/stat") {}
+  StatCollector(std::string procRoot, std::shared_ptr<ProcFileReader> files)
+      : path_(procRoot + "/stat"), files_(std::move(files)) {}
   std::string name() const override { return "stat"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = readProcFile(path_);
+    auto content = files_->read(path_);
     if (!content) return false;
     ProcStat stat = parseProcStat(*content);
     for (auto& family : statFamilies(stat)) out.push_back(std::move(family));
@@ -61,16 +65,18 @@ class StatCollector final : public Collector {
 
  private:
   std::string path_;
+  std::shared_ptr<ProcFileReader> files_;
 };
 
 class FilesystemCollector final : public Collector {
  public:
-  FilesystemCollector(std::string procRoot, std::function<std::optional<FilesystemStats>(const std::string&)> stat)
-      : procRoot_(std::move(procRoot)), stat_(std::move(stat)) {}
+  FilesystemCollector(std::string procRoot, std::function<std::optional<FilesystemStats>(const std::string&)> stat,
+                      std::shared_ptr<ProcFileReader> files)
+      : procRoot_(std::move(procRoot)), stat_(std::move(stat)), files_(std::move(files)) {}
   std::string name() const override { return "filesystem"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = readProcFile(procRoot_ + "/1/mountinfo");
-    if (!content) content = readProcFile(procRoot_ + "/self/mountinfo");
+    auto content = files_->read(procRoot_ + "/1/mountinfo");
+    if (!content) content = files_->read(procRoot_ + "/self/mountinfo");
     if (!content) return false;
     bool complete = true;
     std::vector<MountStats> stats;
@@ -85,16 +91,18 @@ class FilesystemCollector final : public Collector {
  private:
   std::string procRoot_;
   std::function<std::optional<FilesystemStats>(const std::string&)> stat_;
+  std::shared_ptr<ProcFileReader> files_;
 };
 
 class PressureCollector final : public Collector {
  public:
-  explicit PressureCollector(std::string procRoot) : procRoot_(std::move(procRoot)) {}
+  PressureCollector(std::string procRoot, std::shared_ptr<ProcFileReader> files)
+      : procRoot_(std::move(procRoot)), files_(std::move(files)) {}
   std::string name() const override { return "pressure"; }
   bool collect(std::vector<MetricFamily>& out) override {
     bool complete = true;
     for (const char* resource : {"cpu", "io", "memory", "irq"}) {
-      auto content = readProcFile(procRoot_ + "/pressure/" + resource);
+      auto content = files_->read(procRoot_ + "/pressure/" + resource);
       // A kernel without PSI (or without irq PSI) has no file: no data, not a failure.
       if (!content) continue;
       complete = parsePressure(resource, *content, out) && complete;
@@ -104,6 +112,7 @@ class PressureCollector final : public Collector {
 
  private:
   std::string procRoot_;
+  std::shared_ptr<ProcFileReader> files_;
 };
 
 class FunctionCollector final : public Collector {
@@ -154,15 +163,16 @@ NodeSources hostNodeSources(std::string procRoot, std::string sysRoot, const hos
 std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& sources) {
   const std::string& proc = sources.procRoot;
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<CpuCollector>(proc));
-  collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", parseDiskstats));
-  collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", parseFileNr));
-  collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem));
-  collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg));
-  collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo));
-  collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev));
-  collectors.push_back(std::make_unique<PressureCollector>(proc));
-  collectors.push_back(std::make_unique<StatCollector>(proc));
+  const auto& files = sources.files;
+  collectors.push_back(std::make_unique<CpuCollector>(proc, files));
+  collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", parseDiskstats, files));
+  collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", parseFileNr, files));
+  collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem, files));
+  collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg, files));
+  collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo, files));
+  collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev, files));
+  collectors.push_back(std::make_unique<PressureCollector>(proc, files));
+  collectors.push_back(std::make_unique<StatCollector>(proc, files));
   const host::Clock* clock = sources.clock;
   auto timeZone = sources.timeZone;
   collectors.push_back(std::make_unique<FunctionCollector>("time", [clock, timeZone] {
@@ -172,7 +182,7 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   }));
   auto uname = sources.uname;
   collectors.push_back(std::make_unique<FunctionCollector>("uname", [uname] { return unameFamilies(uname()); }));
-  collectors.push_back(std::make_unique<FileCollector>("vmstat", proc + "/vmstat", parseVmstat));
+  collectors.push_back(std::make_unique<FileCollector>("vmstat", proc + "/vmstat", parseVmstat, files));
   return collectors;
 }
 

@@ -11,6 +11,7 @@
 #include "appliance/host/clock.hpp"
 #include "monitoring/exporter/collector.hpp"
 #include "monitoring/exporter/node_parsers.hpp"
+#include "monitoring/exporter/proc_files.hpp"
 
 namespace cairn::exporter {
 
@@ -23,6 +24,7 @@ struct NodeSources {
   // Local time zone name and offset from UTC in seconds at `unixSeconds`.
   std::function<std::pair<std::string, double>(double unixSeconds)> timeZone;
   const host::Clock* clock = nullptr;  // not owned; must outlive the collectors
+  std::shared_ptr<ProcFileReader> files = std::make_shared<ProcFileReader>();
 };
 
 // statfs/uname/localtime of this machine, statfs below `rootfs` ("/" for the host itself).

@@ -60,7 +60,8 @@ BOOST_AUTO_TEST_CASE(a_vanished_cgroup_reads_as_incomplete_without_values) {
   CgroupLocation gone;
   gone.unified = true;
   gone.directories[""] = "/nonexistent/cgroup";
-  CgroupStats stats = readCgroupStats(gone);
+  ProcFileReader reader;
+  CgroupStats stats = readCgroupStats(gone, reader);
   BOOST_TEST(!stats.complete);
   BOOST_TEST(!stats.memoryUsage);
   BOOST_TEST(stats.cpuUsage.empty());

@@ -75,7 +75,8 @@ std::string containerScrape(const std::string& tree, const std::string& id, cons
   ContainerDirectory directory("/var/run/docker.sock", proc, kFixtures + "/" + tree + "/sys");
   BOOST_REQUIRE(directory.refresh(docker).ok());
   std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<ContainerCollector>(directory, proc, [] { return 1795298000.0; }));
+  collectors.push_back(std::make_unique<ContainerCollector>(directory, proc, [] { return 1795298000.0; },
+                                                          std::make_shared<ProcFileReader>()));
   return scrapeText(collectors);
 }
 
