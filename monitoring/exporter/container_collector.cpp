@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <Poco/Logger.h>
+
 #include "monitoring/exporter/proc_files.hpp"
 
 namespace cairn::exporter {
@@ -130,6 +132,13 @@ ContainerCollector::ContainerCollector(const ContainerDirectory& directory, std:
                                        std::function<double()> now, std::shared_ptr<ProcFileReader> files)
     : directory_(directory), procRoot_(std::move(procRoot)), now_(std::move(now)), files_(std::move(files)) {}
 
+void ContainerCollector::warnOnce(const std::string& id, const std::string& message) {
+  std::lock_guard<std::mutex> lock(warnedMutex_);
+  if (!warned_.insert(id).second) return;
+  if (warned_.size() > 1000) warned_.clear();
+  Poco::Logger::get("exporter.container").warning(message);
+}
+
 bool ContainerCollector::collect(std::vector<MetricFamily>& out) {
   bool complete = directory_.dockerReachable();
   std::vector<ContainerSample> samples;
@@ -142,6 +151,8 @@ bool ContainerCollector::collect(std::vector<MetricFamily>& out) {
     sample.stats = readCgroupStats(*sample.info.cgroup, *files_);
     if (sample.stats.cpuUsage.empty() && !sample.stats.memoryUsage) {
       complete = false;  // the cgroup is gone: the container stopped since the last event
+      warnOnce(sample.info.id, "container=" + sample.info.name + " cgroup=" + sample.info.cgroup->path +
+                                   " unreadable (stopped mid-scrape?); skipped");
       continue;
     }
     complete = complete && sample.stats.complete;

@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,10 +45,16 @@ class ContainerCollector final : public Collector {
   bool collect(std::vector<MetricFamily>& out) override;
 
  private:
+  // Logs each container's unreadable cgroup once (cairn's rule for degraded paths); the
+  // collector's success metric is the counter.
+  void warnOnce(const std::string& id, const std::string& message);
+
   const ContainerDirectory& directory_;
   std::string procRoot_;
   std::function<double()> now_;
   std::shared_ptr<ProcFileReader> files_;
+  std::mutex warnedMutex_;
+  std::set<std::string> warned_;
 };
 
 }  // namespace cairn::exporter

@@ -158,3 +158,20 @@ BOOST_AUTO_TEST_CASE(concurrent_scrapes_all_succeed) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(command_line_prints_version_and_help_and_rejects_bad_settings) {
+  std::string output;
+  BOOST_TEST(runCommand(std::string(CAIRN_EXPORTER_BINARY) + " --version", &output) == 0);
+  BOOST_TEST(output.rfind("cairn-exporter ", 0) == 0u);
+  BOOST_TEST(runCommand(std::string(CAIRN_EXPORTER_BINARY) + " --help", &output) == 0);
+  for (const char* flag : {"--listen", "--proc-root", "--sys-root", "--docker-socket"}) {
+    BOOST_TEST(output.find(flag) != std::string::npos, flag);
+  }
+  BOOST_TEST(runCommand(std::string(CAIRN_EXPORTER_BINARY) + " --listen nowhere --proc-root relative 2>&1", &output) != 0);
+  BOOST_TEST(output.find("listen: \"nowhere\" is not ADDR:PORT") != std::string::npos, output);
+  BOOST_TEST(output.find("proc_root: \"relative\" is not an absolute path") != std::string::npos, output);
+  TempDir dir;
+  writeFile(dir / "exporter.json", "{\"services\": 3}");
+  BOOST_TEST(runCommand(std::string(CAIRN_EXPORTER_BINARY) + " --config " + dir / "exporter.json" + " 2>&1", &output) != 0);
+  BOOST_TEST(output.find("services: expected a list of names") != std::string::npos, output);
+}
