@@ -115,6 +115,23 @@ class PressureCollector final : public Collector {
   std::shared_ptr<ProcFileReader> files_;
 };
 
+class ConntrackCollector final : public Collector {
+ public:
+  ConntrackCollector(std::string procRoot, std::shared_ptr<ProcFileReader> files)
+      : directory_(procRoot + "/sys/net/netfilter/"), files_(std::move(files)) {}
+  std::string name() const override { return "conntrack"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    auto count = files_->read(directory_ + "nf_conntrack_count");
+    auto max = files_->read(directory_ + "nf_conntrack_max");
+    if (!count && !max) return true;  // no conntrack module: no data, not a failure
+    return count && max && parseConntrack(*count, *max, out);
+  }
+
+ private:
+  std::string directory_;
+  std::shared_ptr<ProcFileReader> files_;
+};
+
 class FunctionCollector final : public Collector {
  public:
   FunctionCollector(std::string name, std::function<std::vector<MetricFamily>()> produce)
@@ -164,6 +181,7 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   const std::string& proc = sources.procRoot;
   std::vector<std::unique_ptr<Collector>> collectors;
   const auto& files = sources.files;
+  collectors.push_back(std::make_unique<ConntrackCollector>(proc, files));
   collectors.push_back(std::make_unique<CpuCollector>(proc, files));
   collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", parseDiskstats, files));
   collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", parseFileNr, files));

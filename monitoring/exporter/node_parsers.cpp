@@ -219,6 +219,23 @@ bool parseFileNr(std::string_view text, std::vector<MetricFamily>& out) {
   return true;
 }
 
+bool parseConntrack(std::string_view count, std::string_view max, std::vector<MetricFamily>& out) {
+  auto countFields = splitFields(count.substr(0, count.find('\n')));
+  auto maxFields = splitFields(max.substr(0, max.find('\n')));
+  double entries = 0, limit = 0;
+  if (countFields.size() != 1 || maxFields.size() != 1 || !parseNumber(countFields[0], entries) ||
+      !parseNumber(maxFields[0], limit)) {
+    return false;
+  }
+  out.push_back(makeFamily("node_nf_conntrack_entries",
+                           "Number of currently allocated flow entries for connection tracking.", MetricType::kGauge));
+  addSample(out.back(), {}, entries);
+  out.push_back(makeFamily("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
+                           MetricType::kGauge));
+  addSample(out.back(), {}, limit);
+  return true;
+}
+
 bool parsePressure(std::string_view resource, std::string_view text, std::vector<MetricFamily>& out) {
   bool complete = true;
   bool any = false;

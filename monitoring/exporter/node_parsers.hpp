@@ -55,6 +55,9 @@ bool parseVmstat(std::string_view text, std::vector<MetricFamily>& out);
 // node_filefd_allocated / node_filefd_maximum from /proc/sys/fs/file-nr.
 bool parseFileNr(std::string_view text, std::vector<MetricFamily>& out);
 
+// node_nf_conntrack_entries / _entries_limit from nf_conntrack_count and nf_conntrack_max.
+bool parseConntrack(std::string_view count, std::string_view max, std::vector<MetricFamily>& out);
+
 // node_pressure_* from one /proc/pressure/<resource> file ("cpu", "io", "memory", "irq").
 bool parsePressure(std::string_view resource, std::string_view text, std::vector<MetricFamily>& out);
 

@@ -132,6 +132,16 @@ BOOST_AUTO_TEST_CASE(vmstat_exports_only_the_default_fields_untyped) {
   BOOST_TEST(text.find("pgsteal") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(conntrack_reports_entries_and_limit) {
+  std::vector<MetricFamily> out;
+  BOOST_TEST(parseConntrack("1176\n", "262144\n", out));
+  BOOST_TEST(render(out).find("node_nf_conntrack_entries 1176\n") != std::string::npos);
+  BOOST_TEST(render(out).find("node_nf_conntrack_entries_limit 262144\n") != std::string::npos);
+  out.clear();
+  BOOST_TEST(!parseConntrack("lots\n", "262144\n", out));
+  BOOST_TEST(out.empty());
+}
+
 BOOST_DATA_TEST_CASE(short_or_garbled_single_line_files_are_rejected,
                      bdata::make({"", "0.1 0.2\n", "a b c 1/2 3\n"}), text) {
   std::vector<MetricFamily> out;
