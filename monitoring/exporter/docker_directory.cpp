@@ -4,6 +4,7 @@
 #include <ctime>
 #include <thread>
 
+#include <Poco/Logger.h>
 #include <nlohmann/json.hpp>
 
 #include "monitoring/exporter/poco_http_client.hpp"
@@ -199,9 +200,18 @@ void ContainerDirectory::applyEvent(host::HttpClient& client, const std::string&
 void ContainerDirectory::watch(host::HttpClient& streamClient, host::HttpClient& queryClient,
                                const std::atomic<bool>& stop, std::chrono::milliseconds streamWindow,
                                std::chrono::milliseconds retryDelay) {
+  auto& log = Poco::Logger::get("exporter.docker");
+  bool wasReachable = true;
   while (!stop) {
     auto since = std::to_string(std::time(nullptr));
-    if (!refresh(queryClient)) {
+    auto refreshed = refresh(queryClient);
+    if (refreshed.ok() != wasReachable) {
+      // State changes only: one warning when Docker goes away, one notice when it is back.
+      if (refreshed.ok()) log.information("docker=reachable socket=%s", socket_);
+      else log.warning("docker=unreachable socket=%s error=\"%s\" (cairn_exporter_docker_up=0)", socket_, refreshed.error().message);
+      wasReachable = refreshed.ok();
+    }
+    if (!refreshed) {
       for (auto waited = std::chrono::milliseconds(0); waited < retryDelay && !stop; waited += std::chrono::milliseconds(50)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }

@@ -6,7 +6,6 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Util/HelpFormatter.h>
-#include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
