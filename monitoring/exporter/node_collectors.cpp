@@ -1,8 +1,10 @@
 #include "monitoring/exporter/node_collectors.hpp"
 
+#include <dirent.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -132,6 +134,40 @@ class ConntrackCollector final : public Collector {
   std::shared_ptr<ProcFileReader> files_;
 };
 
+class NetClassCollector final : public Collector {
+ public:
+  NetClassCollector(std::string sysRoot, std::shared_ptr<ProcFileReader> files)
+      : directory_(sysRoot + "/class/net"), files_(std::move(files)) {}
+  std::string name() const override { return "netclass"; }
+  bool collect(std::vector<MetricFamily>& out) override {
+    DIR* listing = ::opendir(directory_.c_str());
+    if (!listing) return false;
+    std::vector<NetClassDevice> devices;
+    while (dirent* entry = ::readdir(listing)) {
+      if (entry->d_name[0] == '.') continue;
+      NetClassDevice device{entry->d_name, {}};
+      for (const char* attribute : netClassAttributes()) {
+        // Attributes a device does not support fail to read; they are left out, as node_exporter does.
+        auto content = files_->read(directory_ + "/" + device.device + "/" + attribute);
+        if (!content) continue;
+        while (!content->empty() && (content->back() == '\n' || content->back() == ' ')) content->pop_back();
+        device.attributes.emplace(attribute, std::move(*content));
+      }
+      devices.push_back(std::move(device));
+    }
+    ::closedir(listing);
+    std::sort(devices.begin(), devices.end(),
+              [](const NetClassDevice& a, const NetClassDevice& b) { return a.device < b.device; });
+    bool complete = true;
+    for (auto& family : netClassFamilies(devices, complete)) out.push_back(std::move(family));
+    return complete;
+  }
+
+ private:
+  std::string directory_;
+  std::shared_ptr<ProcFileReader> files_;
+};
+
 class FunctionCollector final : public Collector {
  public:
   FunctionCollector(std::string name, std::function<std::vector<MetricFamily>()> produce)
@@ -188,6 +224,7 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem, files));
   collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg, files));
   collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo, files));
+  collectors.push_back(std::make_unique<NetClassCollector>(sources.sysRoot, files));
   collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev, files));
   collectors.push_back(std::make_unique<PressureCollector>(proc, files));
   collectors.push_back(std::make_unique<StatCollector>(proc, files));

@@ -31,8 +31,8 @@ struct NodeSources {
 NodeSources hostNodeSources(std::string procRoot, std::string sysRoot, const host::Clock& clock,
                             std::string rootfs = "/");
 
-// conntrack, cpu, diskstats, filefd, filesystem, loadavg, meminfo, netdev, pressure, stat, time,
-// uname, vmstat — in that order.
+// conntrack, cpu, diskstats, filefd, filesystem, loadavg, meminfo, netclass, netdev, pressure,
+// stat, time, uname, vmstat — in that order.
 std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& sources);
 
 }  // namespace cairn::exporter

@@ -493,6 +493,57 @@ std::vector<MetricFamily> filesystemFamilies(const std::vector<MountStats>& moun
   return out;
 }
 
+const std::vector<const char*>& netClassAttributes() {
+  static const std::vector<const char*> kAttributes = {"address", "broadcast", "carrier", "carrier_changes", "duplex",
+                                                       "ifalias", "mtu", "operstate", "speed", "tx_queue_len"};
+  return kAttributes;
+}
+
+std::vector<MetricFamily> netClassFamilies(const std::vector<NetClassDevice>& devices, bool& complete) {
+  MetricFamily carrier = makeFamily("node_network_carrier", "Network device property: carrier", MetricType::kGauge);
+  MetricFamily carrierChanges = makeFamily("node_network_carrier_changes_total", "Network device property: carrier_changes_total",
+                                           MetricType::kCounter);
+  MetricFamily info = makeFamily("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+                                 MetricType::kGauge);
+  MetricFamily mtu = makeFamily("node_network_mtu_bytes", "Network device property: mtu_bytes", MetricType::kGauge);
+  MetricFamily speed = makeFamily("node_network_speed_bytes", "Network device property: speed_bytes", MetricType::kGauge);
+  MetricFamily queue = makeFamily("node_network_transmit_queue_length", "Network device property: transmit_queue_length",
+                                  MetricType::kGauge);
+  MetricFamily up = makeFamily("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", MetricType::kGauge);
+  for (const auto& device : devices) {
+    auto text = [&](const char* name) {
+      auto it = device.attributes.find(name);
+      return it == device.attributes.end() ? std::string() : it->second;
+    };
+    Labels labels = {{"device", device.device}};
+    addSample(info,
+              {{"address", text("address")}, {"broadcast", text("broadcast")}, {"device", device.device},
+               {"duplex", text("duplex")}, {"ifalias", text("ifalias")}, {"operstate", text("operstate")}},
+              1);
+    addSample(up, labels, text("operstate") == "up" ? 1 : 0);
+    auto number = [&](const char* name, MetricFamily& family, double scale) {
+      auto it = device.attributes.find(name);
+      if (it == device.attributes.end()) return;
+      double value = 0;
+      if (it->second.empty() || !parseNumber(it->second[0] == '-' ? std::string_view(it->second).substr(1) : it->second, value)) {
+        complete = false;
+        return;
+      }
+      addSample(family, labels, (it->second[0] == '-' ? -value : value) * scale);
+    };
+    number("carrier", carrier, 1);
+    number("carrier_changes", carrierChanges, 1);
+    number("mtu", mtu, 1);
+    number("speed", speed, 1000.0 * 1000.0 / 8.0);
+    number("tx_queue_len", queue, 1);
+  }
+  std::vector<MetricFamily> out;
+  for (auto* family : {&carrier, &carrierChanges, &info, &mtu, &speed, &queue, &up}) {
+    if (!family->samples.empty()) out.push_back(std::move(*family));
+  }
+  return out;
+}
+
 std::vector<MetricFamily> unameFamilies(const Uname& uname) {
   MetricFamily info = makeFamily("node_uname_info", "Labeled system information as provided by the uname system call.",
                                  MetricType::kGauge);

@@ -4,6 +4,7 @@
 // (reference: node_exporter collector/*_linux.go). Each takes file content and returns what it
 // understood; `complete` (or the bool result) is false when a line or field was malformed.
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -98,6 +99,19 @@ struct MountStats {
   std::optional<FilesystemStats> stats;
 };
 std::vector<MetricFamily> filesystemFamilies(const std::vector<MountStats>& mounts);
+
+// One /sys/class/net/<device>: attribute name → trimmed content, for the attributes that could
+// be read (carrier and speed fail on a device that is down).
+struct NetClassDevice {
+  std::string device;
+  std::map<std::string, std::string> attributes;
+};
+// The netclass attributes read per device.
+const std::vector<const char*>& netClassAttributes();
+// node_network_info{address,broadcast,device,duplex,ifalias,operstate}, node_network_up,
+// node_network_mtu_bytes, node_network_carrier, node_network_carrier_changes_total,
+// node_network_speed_bytes (Mbit/s × 125000) and node_network_transmit_queue_length.
+std::vector<MetricFamily> netClassFamilies(const std::vector<NetClassDevice>& devices, bool& complete);
 
 struct Uname {
   std::string sysname, release, version, machine, nodename, domainname;

@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(malformed_files_give_partial_families_and_failed_collectors
   cairn::testing::FakeClock clock;
   std::string text = scrapeText(makeNodeCollectors(fixtureSources("malformed_host", clock)));
   checkGolden("node_malformed_host.prom", text);
-  for (const char* collector : {"conntrack", "cpu", "diskstats", "filefd", "filesystem", "loadavg", "meminfo", "netdev", "pressure", "stat", "vmstat"}) {
+  for (const char* collector : {"conntrack", "cpu", "diskstats", "filefd", "filesystem", "loadavg", "meminfo", "netclass", "netdev", "pressure", "stat", "vmstat"}) {
     BOOST_TEST(text.find("node_scrape_collector_success{collector=\"" + std::string(collector) + "\"} 0\n") !=
                    std::string::npos,
                collector);
