@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "monitoring/exporter/netlink_links.hpp"
 #include "monitoring/exporter/proc_files.hpp"
 
 namespace cairn::exporter {
@@ -136,36 +137,54 @@ class ConntrackCollector final : public Collector {
 
 class NetClassCollector final : public Collector {
  public:
-  NetClassCollector(std::string sysRoot, std::shared_ptr<ProcFileReader> files)
-      : directory_(sysRoot + "/class/net"), files_(std::move(files)) {}
+  NetClassCollector(std::string sysRoot, std::shared_ptr<ProcFileReader> files, bool useNetlink)
+      : directory_(sysRoot + "/class/net"), files_(std::move(files)), useNetlink_(useNetlink) {}
   std::string name() const override { return "netclass"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    DIR* listing = ::opendir(directory_.c_str());
-    if (!listing) return false;
+    bool complete = true;
     std::vector<NetClassDevice> devices;
-    while (dirent* entry = ::readdir(listing)) {
-      if (entry->d_name[0] == '.') continue;
-      NetClassDevice device{entry->d_name, {}};
-      for (const char* attribute : netClassAttributes()) {
-        // Attributes a device does not support fail to read; they are left out, as node_exporter does.
-        auto content = files_->read(directory_ + "/" + device.device + "/" + attribute);
-        if (!content) continue;
-        while (!content->empty() && (content->back() == '\n' || content->back() == ' ')) content->pop_back();
-        device.attributes.emplace(attribute, std::move(*content));
+    if (useNetlink_) {
+      auto dump = dumpLinks();
+      if (!dump) return false;
+      devices = parseLinkDump(*dump, complete);
+      // Duplex and speed come from ethtool, which rtnetlink does not carry: sysfs has them.
+      for (auto& device : devices) {
+        for (const char* attribute : {"duplex", "speed"}) readAttribute(device, attribute);
       }
-      devices.push_back(std::move(device));
+    } else if (!readSysfs(devices)) {
+      return false;
     }
-    ::closedir(listing);
     std::sort(devices.begin(), devices.end(),
               [](const NetClassDevice& a, const NetClassDevice& b) { return a.device < b.device; });
-    bool complete = true;
     for (auto& family : netClassFamilies(devices, complete)) out.push_back(std::move(family));
     return complete;
   }
 
  private:
+  void readAttribute(NetClassDevice& device, const char* attribute) {
+    // Attributes a device does not support fail to read; they are left out, as node_exporter does.
+    auto content = files_->read(directory_ + "/" + device.device + "/" + attribute);
+    if (!content) return;
+    while (!content->empty() && (content->back() == '\n' || content->back() == ' ')) content->pop_back();
+    device.attributes[attribute] = std::move(*content);
+  }
+
+  bool readSysfs(std::vector<NetClassDevice>& devices) {
+    DIR* listing = ::opendir(directory_.c_str());
+    if (!listing) return false;
+    while (dirent* entry = ::readdir(listing)) {
+      if (entry->d_name[0] == '.') continue;
+      NetClassDevice device{entry->d_name, {}};
+      for (const char* attribute : netClassAttributes()) readAttribute(device, attribute);
+      devices.push_back(std::move(device));
+    }
+    ::closedir(listing);
+    return true;
+  }
+
   std::string directory_;
   std::shared_ptr<ProcFileReader> files_;
+  bool useNetlink_;
 };
 
 class FunctionCollector final : public Collector {
@@ -190,6 +209,8 @@ NodeSources hostNodeSources(std::string procRoot, std::string sysRoot, const hos
   sources.procRoot = std::move(procRoot);
   sources.sysRoot = std::move(sysRoot);
   sources.clock = &clock;
+  // The devices of this process's network namespace are the host's only when /sys is the host's.
+  sources.netlinkForNetClass = sources.sysRoot == "/sys";
   if (!rootfs.empty() && rootfs.back() == '/') rootfs.pop_back();
   sources.statFilesystem = [rootfs](const std::string& mountPoint) -> std::optional<FilesystemStats> {
     struct statvfs info {};
@@ -224,7 +245,7 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem, files));
   collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg, files));
   collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo, files));
-  collectors.push_back(std::make_unique<NetClassCollector>(sources.sysRoot, files));
+  collectors.push_back(std::make_unique<NetClassCollector>(sources.sysRoot, files, sources.netlinkForNetClass));
   collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev, files));
   collectors.push_back(std::make_unique<PressureCollector>(proc, files));
   collectors.push_back(std::make_unique<StatCollector>(proc, files));

@@ -25,6 +25,8 @@ struct NodeSources {
   std::function<std::pair<std::string, double>(double unixSeconds)> timeZone;
   const host::Clock* clock = nullptr;  // not owned; must outlive the collectors
   std::shared_ptr<ProcFileReader> files = std::make_shared<ProcFileReader>();
+  // netclass from one rtnetlink dump (plus sysfs duplex/speed) instead of sysfs alone.
+  bool netlinkForNetClass = false;
 };
 
 // statfs/uname/localtime of this machine, statfs below `rootfs` ("/" for the host itself).
