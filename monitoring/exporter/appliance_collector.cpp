@@ -62,9 +62,13 @@ ApplianceCollector::ApplianceCollector(const ContainerDirectory& directory, std:
 
 bool ApplianceCollector::supervisorAnswers() {
   if (supervisorUrl_.empty()) return false;
-  std::lock_guard<std::mutex> lock(clientMutex_);
+  // One probe at a time and at most one per kProbeInterval: a hung supervisor must not hold up
+  // scrapes, so a scrape that finds a probe under way uses the last answer.
+  std::unique_lock<std::mutex> lock(clientMutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return supervisorUp_.load();
+  auto now = std::chrono::steady_clock::now();
+  if (probed_ && now - lastProbe_ < kProbeInterval) return supervisorUp_.load();
   host::HttpRequest request;
-  request.method = "GET";
   request.url = supervisorUrl_;
   request.timeout = std::chrono::milliseconds(1000);
   auto response = client_.send(request);
@@ -75,6 +79,9 @@ bool ApplianceCollector::supervisorAnswers() {
     warned_ = true;
   }
   if (up) warned_ = false;
+  supervisorUp_ = up;
+  probed_ = true;
+  lastProbe_ = now;
   return up;
 }
 

@@ -3,8 +3,10 @@
 // it runs (label io.cairn.service) and is healthy, how often its containers exited, whether the
 // Docker engine answers, and whether cairn-supervisord's metrics endpoint answers. The
 // supervisor is optional: when it is absent cairn_exporter_supervisor_up is 0, a warning is
-// logged once, and the collector still succeeds.
+// logged once, and the collector still succeeds. The supervisor is probed at most every 10 s.
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -46,7 +48,11 @@ class ApplianceCollector final : public Collector {
   std::mutex clientMutex_;
   host::HttpClient& client_;
   std::string supervisorUrl_;
+  static constexpr std::chrono::seconds kProbeInterval{10};
   bool warned_ = false;
+  bool probed_ = false;
+  std::chrono::steady_clock::time_point lastProbe_;
+  std::atomic<bool> supervisorUp_{false};
 };
 
 }  // namespace cairn::exporter
