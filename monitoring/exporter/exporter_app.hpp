@@ -2,8 +2,9 @@
 // cairn-exporter's life cycle: parse flags, read the rendered config, build the collectors and
 // the Docker watcher, serve until SIGTERM/SIGINT, stop.
 
-#include <optional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <Poco/Util/ServerApplication.h>
 
