@@ -84,8 +84,13 @@ std::string formatValue(double value) {
     auto [end, error] = std::to_chars(text, text + sizeof text, static_cast<long long>(value));
     return std::string(text, error == std::errc() ? end : text);
   }
-  // The shortest form that reads back as the same double, in %g style ("0.25", "1.5e+300").
-  auto [end, error] = std::to_chars(text, text + sizeof text, value, std::chars_format::general);
+  // %.<P>g with the smallest P that reads back as the same double ("0.25", "1.5e+300"): the
+  // shortest scientific form gives P (its digit count), then %g rules choose fixed or exponent.
+  auto [scientificEnd, scientificError] = std::to_chars(text, text + sizeof text, value, std::chars_format::scientific);
+  if (scientificError != std::errc()) return "NaN";
+  int digits = 0;
+  for (const char* c = text; c != scientificEnd && *c != 'e'; ++c) digits += (*c >= '0' && *c <= '9') ? 1 : 0;
+  auto [end, error] = std::to_chars(text, text + sizeof text, value, std::chars_format::general, digits);
   return std::string(text, error == std::errc() ? end : text);
 }
 
