@@ -1,5 +1,7 @@
 #include "monitoring/exporter/exporter_app.hpp"
 
+#include <malloc.h>
+
 #include <atomic>
 #include <iostream>
 #include <thread>
@@ -98,6 +100,9 @@ ExporterConfig ExporterApp::loadConfig() const {
 
 int ExporterApp::main(const std::vector<std::string>& args) {
   if (exitEarly_) return EXIT_OK;
+  // One malloc arena for every thread: scrapes are short and rare, and per-thread arenas cost
+  // about 1 MB of resident memory for nothing (the target is under 10 MB).
+  ::mallopt(M_ARENA_MAX, 1);
   auto& log = Poco::Logger::get("exporter");
   if (!args.empty()) {
     std::cerr << "cairn-exporter: unexpected argument \"" << args[0] << "\" (see --help)\n";
