@@ -24,12 +24,16 @@ const char* typeName(MetricType type) {
 }
 
 void appendEscaped(std::string& out, std::string_view text, bool escapeQuotes) {
-  for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && escapeQuotes) out += "\\\"";
-    else out += c;
+  const char* special = escapeQuotes ? "\\\n\"" : "\\\n";
+  // Most text needs no escaping: copy the runs between special characters whole.
+  std::size_t start = 0;
+  for (std::size_t at = text.find_first_of(special); at != std::string_view::npos;
+       at = text.find_first_of(special, start)) {
+    out.append(text.data() + start, at - start);
+    out += text[at] == '\\' ? "\\\\" : text[at] == '\n' ? "\\n" : "\\\"";
+    start = at + 1;
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 void appendLabels(std::string& out, const Labels& labels, const std::pair<std::string, std::string>* extra = nullptr) {
@@ -134,8 +138,12 @@ std::string renderText(const std::vector<MetricFamily>& families) {
       for (const auto& sample : family->samples) {
         out += head->name;
         appendLabels(out, sample.labels);
-        out += ' ' + formatValue(sample.value);
-        if (sample.timestampMs) out += ' ' + std::to_string(*sample.timestampMs);
+        out += ' ';
+        out += formatValue(sample.value);
+        if (sample.timestampMs) {
+          out += ' ';
+          out += std::to_string(*sample.timestampMs);
+        }
         out += '\n';
       }
       for (const auto& histogram : family->histograms) appendHistogram(out, head->name, histogram);

@@ -49,7 +49,7 @@ double rssMegabytes(pid_t pid) {
 struct Figures {
   std::string name;
   double cpuMsPerScrape = 0, p50Ms = 0, p99Ms = 0, rssMb = 0;
-  std::size_t bytes = 0, lines = 0;
+  std::size_t bytes = 0, lines = 0, containers = 0;
 };
 
 Figures measure(const std::string& name, pid_t pid, int port, int scrapes) {
@@ -66,7 +66,12 @@ Figures measure(const std::string& name, pid_t pid, int port, int scrapes) {
     latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     if (response && i == 0) {
       figures.bytes = response.value().body.size();
-      figures.lines = static_cast<std::size_t>(std::count(response.value().body.begin(), response.value().body.end(), '\n'));
+      const std::string& body = response.value().body;
+      figures.lines = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
+      for (std::size_t at = body.find("\ncontainer_last_seen{"); at != std::string::npos;
+           at = body.find("\ncontainer_last_seen{", at + 1)) {
+        ++figures.containers;
+      }
     }
   }
   figures.cpuMsPerScrape = (processCpuSeconds(pid) - cpuBefore) * 1000.0 / scrapes;
@@ -176,9 +181,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kContainers; ++i) runCommand("docker rm -f exporter-test-bench-" + std::to_string(i) + " >/dev/null 2>&1");
   runCommand("docker network rm exporter-test-net >/dev/null 2>&1");
 
-  std::printf("%-52s %14s %9s %9s %8s %8s\n", "", "CPU ms/scrape", "p50 ms", "p99 ms", "RSS MB", "lines");
+  std::printf("%-52s %14s %9s %9s %8s %8s %11s\n", "", "CPU ms/scrape", "p50 ms", "p99 ms", "RSS MB", "lines", "containers");
   for (const auto& f : results) {
-    std::printf("%-52s %14.3f %9.3f %9.3f %8.1f %8zu\n", f.name.c_str(), f.cpuMsPerScrape, f.p50Ms, f.p99Ms, f.rssMb, f.lines);
+    std::printf("%-52s %14.3f %9.3f %9.3f %8.1f %8zu %11zu\n", f.name.c_str(), f.cpuMsPerScrape, f.p50Ms, f.p99Ms, f.rssMb,
+                f.lines, f.containers);
   }
   std::printf("(%d scrapes each, sequential, keep-alive; floor 'lines' = files read per round; load average %s)\n",
               scrapes, exporter::readProcFile("/proc/loadavg").value_or("?").substr(0, 14).c_str());
