@@ -1,7 +1,5 @@
 #include "monitoring/exporter/metrics_server.hpp"
 
-#include <malloc.h>
-
 #include <chrono>
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -29,10 +27,6 @@ class MetricsHandler final : public Poco::Net::HTTPRequestHandler {
     }
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
-    body = std::string();
-    // A scrape's families and text are the daemon's whole peak; give those pages back so that
-    // resident memory stays at the idle size between scrapes.
-    ::malloc_trim(0);
   }
 
  private:
