@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -23,12 +24,16 @@ const char* typeName(MetricType type) {
 }
 
 void appendEscaped(std::string& out, std::string_view text, bool escapeQuotes) {
-  for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && escapeQuotes) out += "\\\"";
-    else out += c;
+  const char* special = escapeQuotes ? "\\\n\"" : "\\\n";
+  // Most text needs no escaping: copy the runs between special characters whole.
+  std::size_t start = 0;
+  for (std::size_t at = text.find_first_of(special); at != std::string_view::npos;
+       at = text.find_first_of(special, start)) {
+    out.append(text.data() + start, at - start);
+    out += text[at] == '\\' ? "\\\\" : text[at] == '\n' ? "\\n" : "\\\"";
+    start = at + 1;
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 void appendLabels(std::string& out, const Labels& labels, const std::pair<std::string, std::string>* extra = nullptr) {
@@ -78,18 +83,19 @@ void atomicAdd(std::atomic<double>& target, double amount) {
 std::string formatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f", value);
-    return text;
-  }
-  // The shortest form that reads back as the same double.
   char text[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(text, sizeof text, "%.*g", precision, value);
-    if (std::strtod(text, nullptr) == value) break;
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    auto [end, error] = std::to_chars(text, text + sizeof text, static_cast<long long>(value));
+    return std::string(text, error == std::errc() ? end : text);
   }
-  return text;
+  // %.<P>g with the smallest P that reads back as the same double ("0.25", "1.5e+300"): the
+  // shortest scientific form gives P (its digit count), then %g rules choose fixed or exponent.
+  auto [scientificEnd, scientificError] = std::to_chars(text, text + sizeof text, value, std::chars_format::scientific);
+  if (scientificError != std::errc()) return "NaN";
+  int digits = 0;
+  for (const char* c = text; c != scientificEnd && *c != 'e'; ++c) digits += (*c >= '0' && *c <= '9') ? 1 : 0;
+  auto [end, error] = std::to_chars(text, text + sizeof text, value, std::chars_format::general, digits);
+  return std::string(text, error == std::errc() ? end : text);
 }
 
 bool isValidMetricName(std::string_view name) {
@@ -132,8 +138,12 @@ std::string renderText(const std::vector<MetricFamily>& families) {
       for (const auto& sample : family->samples) {
         out += head->name;
         appendLabels(out, sample.labels);
-        out += ' ' + formatValue(sample.value);
-        if (sample.timestampMs) out += ' ' + std::to_string(*sample.timestampMs);
+        out += ' ';
+        out += formatValue(sample.value);
+        if (sample.timestampMs) {
+          out += ' ';
+          out += std::to_string(*sample.timestampMs);
+        }
         out += '\n';
       }
       for (const auto& histogram : family->histograms) appendHistogram(out, head->name, histogram);

@@ -4,6 +4,7 @@
 #include "services/catalog/catalog.hpp"
 #include "provisioning/edge/edge.hpp"
 #include "keycloak/renderers.hpp"
+#include "monitoring/stack/stack_renderer.hpp"
 
 namespace cairn::apply {
 
@@ -20,6 +21,7 @@ bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& s
   all.merge(catalog::renderCatalog(spec, secrets));
   all.merge(edge::renderEdge(spec));
   all.merge(keycloak::renderKeycloak(spec, secrets));
+  all.merge(stack::renderMonitoringStack(spec));
   return all;
 }
 

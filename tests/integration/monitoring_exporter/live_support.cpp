@@ -1,0 +1,169 @@
+#include "tests/integration/monitoring_exporter/live_support.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+#include "appliance/host/http_client.hpp"
+
+namespace cairn::testing {
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& logFile) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() { stop(); }
+
+bool ChildProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void ChildProcess::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int freeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind a loopback port");
+  }
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+Fetched httpGet(int port, const std::string& path) {
+  host::CurlHttpClient client;
+  host::HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + path;
+  request.timeout = std::chrono::milliseconds(10000);
+  auto response = client.send(request);
+  if (!response) return {};
+  return {response.value().status, response.value().body, response.value().header("content-type")};
+}
+
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
+Exposition parseExposition(const std::string& text) {
+  Exposition exposition;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      auto space = line.find(' ', 7);
+      exposition.types[line.substr(7, space - 7)] = line.substr(space + 1);
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    Series series;
+    std::size_t nameEnd = line.find_first_of("{ ");
+    std::string name = line.substr(0, nameEnd);
+    std::size_t position = nameEnd;
+    if (line[position] == '{') {
+      ++position;
+      while (position < line.size() && line[position] != '}') {
+        std::size_t equals = line.find('=', position);
+        std::string label = line.substr(position, equals - position);
+        std::string value;
+        position = equals + 2;
+        while (position < line.size() && line[position] != '"') {
+          if (line[position] == '\\' && position + 1 < line.size()) {
+            char escaped = line[++position];
+            value += escaped == 'n' ? '\n' : escaped;
+          } else {
+            value += line[position];
+          }
+          ++position;
+        }
+        ++position;  // closing quote
+        if (position < line.size() && line[position] == ',') ++position;
+        if (!value.empty()) series.labels[label] = value;
+      }
+      ++position;  // '}'
+    }
+    std::string rest = line.substr(position);
+    series.value = std::strtod(rest.c_str(), nullptr);
+    exposition.samples[name].push_back(series);
+  }
+  return exposition;
+}
+
+std::string logOf(const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return "";
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  std::fclose(file);
+  return text;
+}
+
+int runCommand(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return -1;
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  int status = ::pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace cairn::testing
