@@ -16,6 +16,8 @@ struct ExporterConfig {
   std::string rootfs = "/";  // where the host's mount points are, for statfs
   std::string dockerSocket = "/var/run/docker.sock";
   std::string supervisorUrl = "http://127.0.0.1:9465/metrics";  // "" disables the probe
+  // Text-format files other parts write (the edge's certificate expiry); absent ones are skipped.
+  std::vector<std::string> textfiles = {"/etc/cairn/rendered/tls/cairn_tls.prom"};
   std::vector<std::string> services;  // the appliance's enabled services, for cairn_service_*
 };
 

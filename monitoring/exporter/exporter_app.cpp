@@ -19,6 +19,7 @@
 #include "monitoring/exporter/metrics_server.hpp"
 #include "monitoring/exporter/node_collectors.hpp"
 #include "monitoring/exporter/poco_http_client.hpp"
+#include "monitoring/exporter/textfile_collector.hpp"
 
 namespace cairn::exporter {
 namespace {
@@ -132,6 +133,7 @@ int ExporterApp::main(const std::vector<std::string>& args) {
       [&clock] { return std::chrono::duration<double>(clock.now().time_since_epoch()).count(); }, sources.files));
   collectors.push_back(
       std::make_unique<ApplianceCollector>(directory, config.services, supervisorClient, config.supervisorUrl));
+  collectors.push_back(std::make_unique<TextfileCollector>(config.textfiles));
   Exporter exporter(std::move(collectors));
 
   std::atomic<bool> stop{false};
