@@ -131,9 +131,12 @@ std::string renderText(const std::vector<MetricFamily>& families) {
   std::string out;
   out.reserve(families.size() * 128);
   for (const MetricFamily* head : order) {
-    out += "# HELP " + head->name + ' ';
-    appendEscaped(out, head->help, false);
-    out += "\n# TYPE " + head->name + ' ' + typeName(head->type) + '\n';
+    if (!head->help.empty()) {
+      out += "# HELP " + head->name + ' ';
+      appendEscaped(out, head->help, false);
+      out += '\n';
+    }
+    out += "# TYPE " + head->name + ' ' + typeName(head->type) + '\n';
     for (const MetricFamily* family : byName[head->name]) {
       for (const auto& sample : family->samples) {
         out += head->name;

@@ -44,7 +44,7 @@ struct MetricFamily {
 inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 // Families in the order given, samples in the order given. Families sharing a name are merged
-// into the first (one HELP/TYPE per name). Label values are escaped (\\, \", \n), HELP text too
+// into the first (one HELP/TYPE per name; no HELP line for an empty help). Label values are escaped (\\, \", \n), HELP text too
 // (\\, \n); values use the shortest round-trip form, NaN, +Inf and -Inf.
 std::string renderText(const std::vector<MetricFamily>& families);
 

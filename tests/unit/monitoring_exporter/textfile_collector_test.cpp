@@ -26,7 +26,6 @@ BOOST_AUTO_TEST_CASE(the_edge_certificate_file_is_re_exposed_as_written) {
              "# HELP cairn_tls_certificate_expiry_timestamp_seconds When the certificate nginx serves expires.\n"
              "# TYPE cairn_tls_certificate_expiry_timestamp_seconds gauge\n"
              "cairn_tls_certificate_expiry_timestamp_seconds{mode=\"acme\",source=\"self-signed\"} 1800000000\n"
-             "# HELP cairn_tls_certificate_fallback \n"
              "# TYPE cairn_tls_certificate_fallback gauge\n"
              "cairn_tls_certificate_fallback{mode=\"acme\"} 1\n");
 }
