@@ -1,0 +1,161 @@
+#!/bin/bash
+# Builds the cairn appliance image: a bootable Debian bookworm disk (raw, MBR, BIOS boot with
+# syslinux) with a kernel, systemd, Docker, nginx, nftables, OpenSSH and the cairn package
+# preinstalled, and a first-boot unit that reads the domain, admin email and SSH keys from
+# cloud-init user data on a config drive (see firstboot.sh). Needs root, mmdebstrap, e2fsprogs,
+# dosfstools, mtools, syslinux and Debian's package archive; nothing is mounted.
+#
+#   build-image.sh --deb cairn_<version>_amd64.deb --out cairn.img [--size 8G] [--cache DIR]
+#                  [--mirror SOURCE]...
+#
+# Both halves are cached by the content hash of their inputs: the Debian root file system
+# (package list and this script) and the finished image (that, the .deb and the first-boot
+# files). A rerun with the same inputs only copies the cached image to --out.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+deb=""
+out=""
+size=8G
+cache=${CAIRN_IMAGE_CACHE:-/var/cache/cairn-image}
+mirrors=()
+
+usage() {
+  echo "usage: build-image.sh --deb FILE --out FILE [--size SIZE] [--cache DIR] [--mirror SOURCE]..." >&2
+  exit 2
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --deb) deb=${2:-}; shift 2 ;;
+    --out) out=${2:-}; shift 2 ;;
+    --size) size=${2:-}; shift 2 ;;
+    --cache) cache=${2:-}; shift 2 ;;
+    --mirror) mirrors+=("${2:-}"); shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-image.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[ -n "$deb" ] || { echo "build-image.sh: --deb FILE is required (build it with \`cmake --build build --target cairn_deb\`)" >&2; usage; }
+[ -n "$out" ] || { echo "build-image.sh: --out FILE is required" >&2; usage; }
+[ -f "$deb" ] || { echo "build-image.sh: --deb $deb: no such file" >&2; exit 2; }
+[[ "$size" =~ ^[0-9]+[MG]$ ]] || { echo "build-image.sh: --size $size: expected a number followed by M or G (8G)" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "build-image.sh: must run as root (it builds a root file system with real owners)" >&2; exit 2; }
+for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy syslinux sfdisk; do
+  command -v "$tool" >/dev/null || { echo "build-image.sh: $tool is missing (apt-get install mmdebstrap e2fsprogs dosfstools mtools syslinux fdisk)" >&2; exit 2; }
+done
+mbr=/usr/lib/syslinux/mbr/mbr.bin
+[ -f "$mbr" ] || { echo "build-image.sh: $mbr is missing (apt-get install syslinux-common)" >&2; exit 2; }
+
+if [ ${#mirrors[@]} -eq 0 ]; then
+  # The builder's own apt sources, so the image uses the mirror this machine uses.
+  for source in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+    [ -s "$source" ] && grep -q bookworm "$source" && mirrors+=("$source")
+  done
+fi
+[ ${#mirrors[@]} -gt 0 ] || { echo "build-image.sh: no bookworm apt source found; pass --mirror" >&2; exit 2; }
+
+# Debian packages of the image: a bootable systemd machine plus everything cairn depends on, so
+# the .deb installs offline on top of the cached root file system.
+base_packages=(
+  systemd systemd-sysv systemd-resolved udev dbus kmod linux-image-amd64 initramfs-tools
+  e2fsprogs iproute2 iputils-ping procps less openssh-server apt ca-certificates
+)
+mapfile -t cairn_dependencies < <(dpkg-deb -f "$deb" Depends | tr ',' '\n' \
+  | sed -e 's/|.*//' -e 's/(.*)//' -e 's/^ *//' -e 's/ *$//' | grep -v '^$')
+packages=$(printf '%s\n' "${base_packages[@]}" "${cairn_dependencies[@]}" | sort -u | paste -sd, -)
+
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+mirror_text=$(for m in "${mirrors[@]}"; do if [ -f "$m" ]; then cat "$m"; else echo "$m"; fi; done)
+base_key=$(printf '%s\n%s\n' "$packages" "$mirror_text" | cat - "$0" | sha256sum | cut -c1-16)
+image_key=$(printf '%s %s\n' "$base_key" "$size" | cat - "$deb" "$here/firstboot.sh" "$here/cairn-firstboot.service" | sha256sum | cut -c1-16)
+mkdir -p "$cache"
+base_tar="$cache/rootfs-$base_key.tar"
+image="$cache/cairn-$image_key.img"
+
+log() { echo "build-image: $*" >&2; }
+
+copy_out() {
+  mkdir -p "$(dirname "$out")"
+  cp --sparse=always "$image" "$out.partial"
+  mv "$out.partial" "$out"
+  log "wrote $out (cached as $image)"
+}
+
+if [ -f "$image" ]; then
+  log "inputs unchanged (image $image_key); reusing the cached image"
+  copy_out
+  exit 0
+fi
+
+if [ ! -f "$base_tar" ]; then
+  log "building the Debian root file system $base_key (mmdebstrap; a few minutes)"
+  # shellcheck disable=SC2016  # the hooks' $1 is the root directory, expanded by mmdebstrap
+  mmdebstrap --mode=root --variant=minbase --include="$packages" \
+    --customize-hook='echo cairn > "$1/etc/hostname"' \
+    --customize-hook='printf "127.0.0.1 localhost\n127.0.1.1 cairn\n::1 localhost ip6-localhost ip6-loopback\n" > "$1/etc/hosts"' \
+    --customize-hook='printf "LABEL=cairn-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab"' \
+    --customize-hook='printf "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n" > "$1/etc/systemd/network/20-dhcp.network"' \
+    --customize-hook='ln -sf /run/systemd/resolve/stub-resolv.conf "$1/etc/resolv.conf"' \
+    --customize-hook='chroot "$1" systemctl enable systemd-networkd systemd-resolved ssh docker nginx nftables >/dev/null' \
+    --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*; : > "$1/etc/machine-id"; rm -f "$1/var/lib/dbus/machine-id"' \
+    --customize-hook='passwd --root "$1" --lock root >/dev/null' \
+    bookworm "$base_tar.partial" "${mirrors[@]}"
+  mv "$base_tar.partial" "$base_tar"
+  # Root file systems of older inputs are no longer needed.
+  find "$cache" -maxdepth 1 -name 'rootfs-*.tar' ! -name "rootfs-$base_key.tar" -delete
+else
+  log "reusing the cached Debian root file system $base_key"
+fi
+
+work=$(mktemp -d "$cache/work.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root="$work/root"
+mkdir -p "$root"
+log "installing $(basename "$deb") on the root file system"
+tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xf "$base_tar"
+cp "$deb" "$root/tmp/cairn.deb"
+CAIRN_IMAGE_BUILD=1 chroot "$root" dpkg -i /tmp/cairn.deb >&2
+rm -f "$root/tmp/cairn.deb"
+install -m 0755 "$here/firstboot.sh" "$root/usr/libexec/cairn-firstboot"
+install -m 0644 "$here/cairn-firstboot.service" "$root/lib/systemd/system/cairn-firstboot.service"
+chroot "$root" systemctl enable cairn-firstboot.service >/dev/null
+printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\n\n[Install]\nWantedBy=multi-user.target\n' \
+  > "$root/lib/systemd/system/ssh-host-keys.service"
+chroot "$root" systemctl enable ssh-host-keys.service >/dev/null
+rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*_Packages
+
+kernel=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -1)
+initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort -V | tail -1)
+if [ -z "$kernel" ] || [ -z "$initrd" ]; then
+  log "no kernel or initrd in the root file system"
+  exit 1
+fi
+
+log "making the file systems and the disk ($size)"
+boot_mib=128
+boot="$work/boot.fat"
+rm -f "$boot"
+mkfs.vfat -n CAIRNBOOT -C "$boot" $((boot_mib * 1024)) >/dev/null
+syslinux --install "$boot"
+printf 'DEFAULT cairn\nPROMPT 0\nTIMEOUT 0\nLABEL cairn\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND root=LABEL=cairn-root ro console=tty0 console=ttyS0,115200n8 net.ifnames=1\n' > "$work/syslinux.cfg"
+mcopy -i "$boot" "$kernel" ::/vmlinuz
+mcopy -i "$boot" "$initrd" ::/initrd.img
+mcopy -i "$boot" "$work/syslinux.cfg" ::/syslinux.cfg
+
+disk="$work/disk.img"
+truncate -s "$size" "$disk"
+disk_bytes=$(stat -c %s "$disk")
+root_start_mib=$((1 + boot_mib))
+root_bytes=$((disk_bytes - root_start_mib * 1024 * 1024))
+rootfs="$work/root.ext4"
+truncate -s "$root_bytes" "$rootfs"
+mkfs.ext4 -q -L cairn-root -d "$root" "$rootfs"
+printf 'label: dos\nstart=1MiB, size=%dMiB, type=c, bootable\nstart=%dMiB, type=83\n' "$boot_mib" "$root_start_mib" \
+  | sfdisk --quiet "$disk"
+dd if="$mbr" of="$disk" bs=440 count=1 conv=notrunc status=none
+dd if="$boot" of="$disk" bs=1M seek=1 conv=notrunc status=none
+dd if="$rootfs" of="$disk" bs=1M seek="$root_start_mib" conv=notrunc,sparse status=none
+find "$cache" -maxdepth 1 -name 'cairn-*.img' -delete
+mv "$disk" "$image"
+copy_out

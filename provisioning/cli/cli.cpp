@@ -7,6 +7,7 @@
 #include "appliance/core/version.hpp"
 #include "appliance/host/files.hpp"
 #include "appliance/state/lock.hpp"
+#include "provisioning/cli/commands_image.hpp"
 
 namespace cairn::cli {
 namespace {
@@ -75,6 +76,15 @@ const std::map<std::string, CommandEntry>& commandTable() {
       {"logs",
        {{"print a service's logs", "logs SERVICE [--tail N] [--follow]", {"--follow"}, {"--tail"}, 1, 1, ""},
         logsCommand, false}},
+      {"image",
+       {{"build the bootable appliance disk image", "image build --out FILE [--deb FILE] [--size SIZE] [--cache DIR]",
+         {}, {"--out", "--deb", "--size", "--cache"}, 1, 1,
+         "  --out FILE   where to write the raw disk image (BIOS boot, MBR)\n"
+         "  --deb FILE   the cairn package to preinstall (default: the one this build made)\n"
+         "  --size SIZE  the disk's size, for example 8G (default 8G)\n"
+         "  --cache DIR  where the root file system and images are cached (default /var/cache/cairn-image)\n"
+         "needs root, mmdebstrap and Debian's package archive\n"},
+        imageCommand, false}},
       {"version", {{"print the version", "version", {}, {}, 0, 0, ""}, versionCommand, false}},
   };
   return kTable;
