@@ -91,7 +91,7 @@ fi
 if [ ! -f "$base_tar" ]; then
   log "building the Debian root file system $base_key (mmdebstrap; a few minutes)"
   # shellcheck disable=SC2016  # the hooks' $1 is the root directory, expanded by mmdebstrap
-  mmdebstrap --mode=root --variant=minbase --include="$packages" \
+  mmdebstrap --mode=root --format=tar --variant=minbase --include="$packages" \
     --customize-hook='echo cairn > "$1/etc/hostname"' \
     --customize-hook='printf "127.0.0.1 localhost\n127.0.1.1 cairn\n::1 localhost ip6-localhost ip6-loopback\n" > "$1/etc/hosts"' \
     --customize-hook='printf "LABEL=cairn-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab"' \

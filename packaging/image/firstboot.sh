@@ -16,8 +16,8 @@
 #     domain: example.com
 #     admin_email: ops@example.com
 #
-# Without user data the packaged default spec (self-signed cairn.localhost) is applied. A spec
-# that is no longer the packaged default is never replaced. Runs once: success is recorded in
+# Without user data the packaged default (self-signed cairn.localhost) is applied. A spec that
+# is no longer the packaged default is never replaced. Runs once: success is recorded in
 # /var/lib/cairn-firstboot/done.
 set -euo pipefail
 
@@ -110,16 +110,16 @@ main() {
     fi
   fi
 
-  if [ -n "$domain" ] && cmp -s "$spec" "$default_spec"; then
-    if ! valid_name "$domain"; then
-      log "cairn.domain '$domain' in the user data is not a valid domain; keeping the default spec"
-    else
-      cairnctl init --force --domain "$domain" ${email:+--email "$email"}
+  if cmp -s "$spec" "$default_spec"; then
+    if [ -n "$domain" ] && ! valid_name "$domain"; then
+      log "cairn.domain '$domain' in the user data is not a valid domain; using the default"
+      domain=""
     fi
+    # The packaged default has no secrets yet; init makes them (and keeps any that exist).
+    cairnctl init --force --domain "${domain:-cairn.localhost}" ${email:+--email "$email"}
   elif [ -n "$domain" ]; then
     log "$spec was changed from the packaged default; not replacing it with the user data's domain"
   fi
-
   cairnctl apply
   install -d -m 0755 "$(dirname "$done_file")"
   date -u +%Y-%m-%dT%H:%M:%SZ > "$done_file"
