@@ -1,9 +1,9 @@
 #!/bin/bash
-# Builds the cairn appliance image: a bootable Debian bookworm disk (raw, MBR, BIOS boot with
-# syslinux) with a kernel, systemd, Docker, nginx, nftables, OpenSSH and the cairn package
+# Builds the cairn appliance image: a bootable Debian bookworm disk (raw, MBR; boots with BIOS
+# through syslinux and with UEFI through systemd-boot) with a kernel, systemd, Docker, nginx, nftables, OpenSSH and the cairn package
 # preinstalled, and a first-boot unit that reads the domain, admin email and SSH keys from
 # cloud-init user data on a config drive (see firstboot.sh). Needs root, mmdebstrap, e2fsprogs,
-# dosfstools, mtools, syslinux and Debian's package archive; nothing is mounted.
+# dosfstools, mtools, syslinux, systemd-boot-efi and Debian's package archive; nothing is mounted.
 #
 #   build-image.sh --deb cairn_<version>_amd64.deb --out cairn.img [--size 8G] [--cache DIR]
 #                  [--mirror SOURCE]...
@@ -41,11 +41,13 @@ done
 [ -f "$deb" ] || { echo "build-image.sh: --deb $deb: no such file" >&2; exit 2; }
 [[ "$size" =~ ^[0-9]+[MG]$ ]] || { echo "build-image.sh: --size $size: expected a number followed by M or G (8G)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "build-image.sh: must run as root (it builds a root file system with real owners)" >&2; exit 2; }
-for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy syslinux sfdisk; do
-  command -v "$tool" >/dev/null || { echo "build-image.sh: $tool is missing (apt-get install mmdebstrap e2fsprogs dosfstools mtools syslinux fdisk)" >&2; exit 2; }
+for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy mmd syslinux sfdisk; do
+  command -v "$tool" >/dev/null || { echo "build-image.sh: $tool is missing (apt-get install mmdebstrap e2fsprogs dosfstools mtools syslinux fdisk systemd-boot-efi)" >&2; exit 2; }
 done
 mbr=/usr/lib/syslinux/mbr/mbr.bin
 [ -f "$mbr" ] || { echo "build-image.sh: $mbr is missing (apt-get install syslinux-common)" >&2; exit 2; }
+efi_boot=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+[ -f "$efi_boot" ] || { echo "build-image.sh: $efi_boot is missing (apt-get install systemd-boot-efi)" >&2; exit 2; }
 
 if [ ${#mirrors[@]} -eq 0 ]; then
   # The builder's own apt sources, so the image uses the mirror this machine uses.
@@ -59,7 +61,7 @@ fi
 # the .deb installs offline on top of the cached root file system.
 base_packages=(
   systemd systemd-sysv systemd-resolved udev dbus kmod linux-image-amd64 initramfs-tools
-  e2fsprogs iproute2 iputils-ping procps less openssh-server apt ca-certificates
+  e2fsprogs util-linux mount mawk iproute2 iputils-ping procps less openssh-server apt ca-certificates
 )
 mapfile -t cairn_dependencies < <(dpkg-deb -f "$deb" Depends | tr ',' '\n' \
   | sed -e 's/|.*//' -e 's/(.*)//' -e 's/^ *//' -e 's/ *$//' | grep -v '^$')
@@ -67,8 +69,10 @@ packages=$(printf '%s\n' "${base_packages[@]}" "${cairn_dependencies[@]}" | sort
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 mirror_text=$(for m in "${mirrors[@]}"; do if [ -f "$m" ]; then cat "$m"; else echo "$m"; fi; done)
-base_key=$(printf '%s\n%s\n' "$packages" "$mirror_text" | cat - "$0" | sha256sum | cut -c1-16)
-image_key=$(printf '%s %s\n' "$base_key" "$size" | cat - "$deb" "$here/firstboot.sh" "$here/cairn-firstboot.service" | sha256sum | cut -c1-16)
+base_recipe="mmdebstrap --mode=root --format=tar --variant=minbase bookworm"
+base_key=$(printf '%s\n%s\n%s\n' "$base_recipe" "$packages" "$mirror_text" | sha256sum | cut -c1-16)
+image_key=$(printf '%s %s\n' "$base_key" "$size" | cat - "$0" "$deb" "$here/firstboot.sh" "$here/cairn-firstboot.service" \
+  | sha256sum | cut -c1-16)
 mkdir -p "$cache"
 base_tar="$cache/rootfs-$base_key.tar"
 image="$cache/cairn-$image_key.img"
@@ -90,16 +94,7 @@ fi
 
 if [ ! -f "$base_tar" ]; then
   log "building the Debian root file system $base_key (mmdebstrap; a few minutes)"
-  # shellcheck disable=SC2016  # the hooks' $1 is the root directory, expanded by mmdebstrap
   mmdebstrap --mode=root --format=tar --variant=minbase --include="$packages" \
-    --customize-hook='echo cairn > "$1/etc/hostname"' \
-    --customize-hook='printf "127.0.0.1 localhost\n127.0.1.1 cairn\n::1 localhost ip6-localhost ip6-loopback\n" > "$1/etc/hosts"' \
-    --customize-hook='printf "LABEL=cairn-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab"' \
-    --customize-hook='printf "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n" > "$1/etc/systemd/network/20-dhcp.network"' \
-    --customize-hook='ln -sf /run/systemd/resolve/stub-resolv.conf "$1/etc/resolv.conf"' \
-    --customize-hook='chroot "$1" systemctl enable systemd-networkd systemd-resolved ssh docker nginx nftables >/dev/null' \
-    --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*; : > "$1/etc/machine-id"; rm -f "$1/var/lib/dbus/machine-id"' \
-    --customize-hook='passwd --root "$1" --lock root >/dev/null' \
     bookworm "$base_tar.partial" "${mirrors[@]}"
   mv "$base_tar.partial" "$base_tar"
   # Root file systems of older inputs are no longer needed.
@@ -108,21 +103,40 @@ else
   log "reusing the cached Debian root file system $base_key"
 fi
 
+# What makes the root file system a machine of its own: names, mounts, network (DHCP on every
+# Ethernet interface; no LLMNR or mDNS listeners, so only sshd and nginx listen publicly), SSH
+# host keys made at first boot, a locked root password (log in with a key from the user data).
+configure_machine() {
+  local root=$1
+  echo cairn > "$root/etc/hostname"
+  printf '127.0.0.1 localhost\n127.0.1.1 cairn\n::1 localhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+  printf 'LABEL=cairn-root / ext4 errors=remount-ro 0 1\n' > "$root/etc/fstab"
+  printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/network/20-dhcp.network"
+  mkdir -p "$root/etc/systemd/resolved.conf.d"
+  printf '[Resolve]\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/resolved.conf.d/cairn.conf"
+  ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+  rm -f "$root"/etc/ssh/ssh_host_*
+  printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\n\n[Install]\nWantedBy=multi-user.target\n' \
+    > "$root/lib/systemd/system/ssh-host-keys.service"
+  chroot "$root" systemctl enable systemd-networkd systemd-resolved ssh ssh-host-keys docker nginx nftables >/dev/null 2>&1
+  : > "$root/etc/machine-id"
+  rm -f "$root/var/lib/dbus/machine-id"
+  chroot "$root" passwd --lock root >/dev/null
+}
+
 work=$(mktemp -d "$cache/work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 mkdir -p "$root"
 log "installing $(basename "$deb") on the root file system"
 tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xf "$base_tar"
+configure_machine "$root"
 cp "$deb" "$root/tmp/cairn.deb"
 CAIRN_IMAGE_BUILD=1 chroot "$root" dpkg -i /tmp/cairn.deb >&2
 rm -f "$root/tmp/cairn.deb"
 install -m 0755 "$here/firstboot.sh" "$root/usr/libexec/cairn-firstboot"
 install -m 0644 "$here/cairn-firstboot.service" "$root/lib/systemd/system/cairn-firstboot.service"
 chroot "$root" systemctl enable cairn-firstboot.service >/dev/null
-printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\n\n[Install]\nWantedBy=multi-user.target\n' \
-  > "$root/lib/systemd/system/ssh-host-keys.service"
-chroot "$root" systemctl enable ssh-host-keys.service >/dev/null
 rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*_Packages
 
 kernel=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -1)
@@ -133,29 +147,33 @@ if [ -z "$kernel" ] || [ -z "$initrd" ]; then
 fi
 
 log "making the file systems and the disk ($size)"
+# One FAT partition boots both ways: BIOS through syslinux (MBR code, active partition) and UEFI
+# through systemd-boot (EFI/BOOT/BOOTX64.EFI on an EFI system partition); the rest is the root.
+mib=$((1024 * 1024))
 boot_mib=128
-boot="$work/boot.fat"
-rm -f "$boot"
-mkfs.vfat -n CAIRNBOOT -C "$boot" $((boot_mib * 1024)) >/dev/null
-syslinux --install "$boot"
-printf 'DEFAULT cairn\nPROMPT 0\nTIMEOUT 0\nLABEL cairn\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND root=LABEL=cairn-root ro console=tty0 console=ttyS0,115200n8 net.ifnames=1\n' > "$work/syslinux.cfg"
-mcopy -i "$boot" "$kernel" ::/vmlinuz
-mcopy -i "$boot" "$initrd" ::/initrd.img
-mcopy -i "$boot" "$work/syslinux.cfg" ::/syslinux.cfg
-
+root_start_mib=$((1 + boot_mib))
 disk="$work/disk.img"
 truncate -s "$size" "$disk"
-disk_bytes=$(stat -c %s "$disk")
-root_start_mib=$((1 + boot_mib))
-root_bytes=$((disk_bytes - root_start_mib * 1024 * 1024))
-rootfs="$work/root.ext4"
-truncate -s "$root_bytes" "$rootfs"
-mkfs.ext4 -q -L cairn-root -d "$root" "$rootfs"
-printf 'label: dos\nstart=1MiB, size=%dMiB, type=c, bootable\nstart=%dMiB, type=83\n' "$boot_mib" "$root_start_mib" \
+root_kib=$(($(stat -c %s "$disk") / 1024 - root_start_mib * 1024))
+printf 'label: dos\nstart=1MiB, size=%dMiB, type=ef, bootable\nstart=%dMiB, type=83\n' "$boot_mib" "$root_start_mib" \
   | sfdisk --quiet "$disk"
 dd if="$mbr" of="$disk" bs=440 count=1 conv=notrunc status=none
-dd if="$boot" of="$disk" bs=1M seek=1 conv=notrunc status=none
-dd if="$rootfs" of="$disk" bs=1M seek="$root_start_mib" conv=notrunc,sparse status=none
+mkfs.vfat -F 32 -s 1 -S 512 --offset $((mib / 512)) -n CAIRNBOOT "$disk" $((boot_mib * 1024)) >/dev/null
+syslinux --offset "$mib" --install "$disk"
+kernel_options="root=LABEL=cairn-root ro console=tty0 console=ttyS0,115200n8"
+printf 'DEFAULT cairn\nPROMPT 0\nTIMEOUT 0\nLABEL cairn\n  LINUX /vmlinuz\n  INITRD /initrd.img\n  APPEND %s\n' "$kernel_options" \
+  > "$work/syslinux.cfg"
+printf 'default cairn.conf\ntimeout 0\n' > "$work/loader.conf"
+printf 'title cairn\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s\n' "$kernel_options" > "$work/cairn.conf"
+fat="$disk@@$mib"
+mmd -i "$fat" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+mcopy -i "$fat" "$efi_boot" ::/EFI/BOOT/BOOTX64.EFI
+mcopy -i "$fat" "$kernel" ::/vmlinuz
+mcopy -i "$fat" "$initrd" ::/initrd.img
+mcopy -i "$fat" "$work/syslinux.cfg" ::/syslinux.cfg
+mcopy -i "$fat" "$work/loader.conf" ::/loader/loader.conf
+mcopy -i "$fat" "$work/cairn.conf" ::/loader/entries/cairn.conf
+mkfs.ext4 -q -L cairn-root -E offset=$((root_start_mib * mib)) -d "$root" "$disk" "${root_kib}k"
 find "$cache" -maxdepth 1 -name 'cairn-*.img' -delete
 mv "$disk" "$image"
 copy_out

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Builds the root file system tarball of the e2e test's service image (real PostgreSQL and Redis
+# from Debian, the HTTP stand-in for the rest; see entrypoint.sh and standin.py), cached by the
+# content hash of its inputs. Prints the tarball's path.
+#
+#   build-standin.sh CACHE_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${1:?usage: build-standin.sh CACHE_DIR}
+packages=postgresql-15,redis-server,python3-minimal,util-linux,procps
+mirrors=()
+for source in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+  [ -s "$source" ] && grep -q bookworm "$source" && mirrors+=("$source")
+done
+key=$( (echo "$packages"; cat "${mirrors[@]}" "$here/entrypoint.sh" "$here/standin.py" "$0") | sha256sum | cut -c1-16)
+tarball="$cache/standin-$key.tar"
+mkdir -p "$cache"
+if [ ! -f "$tarball" ]; then
+  echo "build-standin: building $tarball (mmdebstrap)" >&2
+  mmdebstrap --mode=root --format=tar --variant=minbase --include="$packages" \
+    --customize-hook="install -m 0755 '$here/entrypoint.sh' \"\$1/entrypoint.sh\"" \
+    --customize-hook="install -m 0755 '$here/standin.py' \"\$1/standin.py\"" \
+    --customize-hook='rm -rf "$1/var/lib/postgresql/15" "$1/etc/postgresql/15/main" "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*' \
+    bookworm "$tarball.partial.tar" "${mirrors[@]}" >&2
+  mv "$tarball.partial.tar" "$tarball"
+  find "$cache" -maxdepth 1 -name 'standin-*.tar' ! -name "standin-$key.tar" -delete
+fi
+echo "$tarball"
