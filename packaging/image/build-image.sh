@@ -71,8 +71,11 @@ hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 mirror_text=$(for m in "${mirrors[@]}"; do if [ -f "$m" ]; then cat "$m"; else echo "$m"; fi; done)
 base_recipe="mmdebstrap --mode=root --format=tar --variant=minbase bookworm"
 base_key=$(printf '%s\n%s\n%s\n' "$base_recipe" "$packages" "$mirror_text" | sha256sum | cut -c1-16)
-image_key=$(printf '%s %s\n' "$base_key" "$size" | cat - "$0" "$deb" "$here/firstboot.sh" "$here/cairn-firstboot.service" \
-  | sha256sum | cut -c1-16)
+# The package by content (its control files include every file's md5sum), not by its bytes,
+# which change with every rebuild's timestamps.
+deb_content=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO | sha256sum)
+image_key=$(printf '%s %s %s\n' "$base_key" "$size" "$deb_content" \
+  | cat - "$0" "$here/firstboot.sh" "$here/cairn-firstboot.service" | sha256sum | cut -c1-16)
 mkdir -p "$cache"
 base_tar="$cache/rootfs-$base_key.tar"
 image="$cache/cairn-$image_key.img"
@@ -116,7 +119,9 @@ configure_machine() {
   printf '[Resolve]\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/resolved.conf.d/cairn.conf"
   ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
   rm -f "$root"/etc/ssh/ssh_host_*
-  printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\n\n[Install]\nWantedBy=multi-user.target\n' \
+  printf 'HostKey /etc/ssh/ssh_host_ed25519_key\nHostKey /etc/ssh/ssh_host_ecdsa_key\n' > "$root/etc/ssh/sshd_config.d/cairn-host-keys.conf"
+  # Ed25519 and ECDSA only: an RSA key takes long to make on a slow first boot.
+  printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExists=!/etc/ssh/ssh_host_ed25519_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key\nExecStart=/usr/bin/ssh-keygen -q -t ecdsa -N "" -f /etc/ssh/ssh_host_ecdsa_key\n\n[Install]\nWantedBy=multi-user.target\n' \
     > "$root/lib/systemd/system/ssh-host-keys.service"
   chroot "$root" systemctl enable systemd-networkd systemd-resolved ssh ssh-host-keys docker nginx nftables >/dev/null 2>&1
   : > "$root/etc/machine-id"

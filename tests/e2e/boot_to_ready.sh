@@ -87,6 +87,9 @@ if ! "$source_dir/packaging/image/build-image.sh" --deb "$deb" --out "$work/base
 fi
 say "image ready in $(($(date +%s) - image_started)) s"
 qemu-img create -q -f qcow2 -F raw -b "$work/base.img" "$work/disk.qcow2"
+say "building the service image's root file system (cached)"
+standin_tar=$("$source_dir/tests/e2e/standin/build-standin.sh" "$cache" 2> "$work/standin-build.log") \
+  || fatal "the service image did not build: $(tail -3 "$work/standin-build.log")"
 
 # --- config drive with the user data ----------------------------------------------------------
 ssh-keygen -q -t ed25519 -N "" -f "$work/id_ed25519"
@@ -109,7 +112,7 @@ https_port=$(free_port)
 http_port=$(free_port)
 
 ssh_options=(-i "$work/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
-  -o ConnectTimeout=5 -o BatchMode=yes)
+  -o ConnectTimeout=5 -o BatchMode=yes -o ControlMaster=auto -o ControlPath="$work/ssh-%C" -o ControlPersist=600)
 guest() { ssh "${ssh_options[@]}" -p "$ssh_port" root@127.0.0.1 "$@"; }
 to_guest() { scp -q "${ssh_options[@]}" -P "$ssh_port" "$@"; }
 
@@ -126,6 +129,7 @@ boot_vm() {  # boot_vm ACCEL
   qemu-system-x86_64 -accel "$1" "${cpu[@]}" -smp 2 -m 3072 -bios "$firmware" -nographic -no-reboot \
     -drive file="$work/disk.qcow2",format=qcow2,if=virtio \
     -drive file="$work/seed.img",format=raw,if=virtio,readonly=on \
+    -drive file="$standin_tar",format=raw,if=virtio,readonly=on,serial=cairn-services \
     -netdev user,id=net0,hostfwd=tcp:127.0.0.1:"$ssh_port"-:22,hostfwd=tcp:127.0.0.1:"$https_port"-:443,hostfwd=tcp:127.0.0.1:"$http_port"-:80 \
     -device virtio-net-pci,netdev=net0 \
     -serial file:"$work/console.log" -monitor none -display none > "$work/qemu.log" 2>&1 &
@@ -201,15 +205,12 @@ guest 'systemctl is-active docker && docker info --format "{{.ServerVersion}}"' 
 
 # --- service images and the spec pointing at them ------------------------------------------------
 # No registry is reachable: one image built here (real PostgreSQL from Debian, the HTTP stand-in
-# of tests/e2e/standin for Keycloak, oauth2-proxy and Loki) is loaded into the guest's Docker and
-# tagged per service. Redis, Grafana, Prometheus and Airflow are disabled: nothing the checks
+# of tests/e2e/standin for Keycloak, oauth2-proxy and Loki), attached to the VM as a read-only disk
+# holding its tarball, is imported into the guest's Docker and tagged per service. Redis, Grafana, Prometheus and Airflow are disabled: nothing the checks
 # below need depends on them (Prometheus would listen on the host network).
-say "building and loading the service images"
-standin_tar=$("$source_dir/tests/e2e/standin/build-standin.sh" "$cache" 2> "$work/standin-build.log") \
-  || fatal "the service image did not build: $(tail -3 "$work/standin-build.log")"
-to_guest "$standin_tar" root@127.0.0.1:/var/tmp/standin.tar || fail "cannot copy the service image into the guest"
-guest 'docker import /var/tmp/standin.tar cairn-e2e/base:1 >/dev/null && rm /var/tmp/standin.tar' \
-  || fail "docker import of the service image failed"
+say "loading the service images"
+guest 'docker import - cairn-e2e/base:1 < /dev/disk/by-id/virtio-cairn-services >/dev/null' \
+  || fail "docker import of the service image (the read-only disk cairn-services) failed"
 services=(postgres keycloak oauth2-proxy loki)
 for service in "${services[@]}"; do
   printf 'FROM cairn-e2e/base:1\nENV STANDIN_SERVICE=%s\nENTRYPOINT ["/entrypoint.sh"]\n' "$service" \

@@ -17,7 +17,11 @@ tarball="$cache/standin-$key.tar"
 mkdir -p "$cache"
 if [ ! -f "$tarball" ]; then
   echo "build-standin: building $tarball (mmdebstrap)" >&2
+  # Documentation, translations and PostgreSQL's LLVM JIT (off in entrypoint.sh) are left out.
   mmdebstrap --mode=root --format=tar --variant=minbase --include="$packages" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/lib/x86_64-linux-gnu/libLLVM*' \
+    --dpkgopt='path-exclude=/usr/lib/postgresql/15/lib/bitcode/*' \
     --customize-hook="install -m 0755 '$here/entrypoint.sh' \"\$1/entrypoint.sh\"" \
     --customize-hook="install -m 0755 '$here/standin.py' \"\$1/standin.py\"" \
     --customize-hook='rm -rf "$1/var/lib/postgresql/15" "$1/etc/postgresql/15/main" "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*' \

@@ -32,7 +32,7 @@ run_postgres() {
     done
     "$bin/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
   fi
-  exec "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/run/postgresql "$@"
+  exec "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/run/postgresql -c jit=off "$@"
 }
 
 case "$service" in
