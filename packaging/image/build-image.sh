@@ -116,10 +116,10 @@ configure_machine() {
   printf 'LABEL=cairn-root / ext4 errors=remount-ro 0 1\n' > "$root/etc/fstab"
   printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/network/20-dhcp.network"
   mkdir -p "$root/etc/systemd/resolved.conf.d"
-  printf '[Resolve]\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/resolved.conf.d/cairn.conf"
+  printf '[Resolve]\nLLMNR=no\nMulticastDNS=no\n' > "$root/etc/systemd/resolved.conf.d/no-multicast-names.conf"
   ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
   rm -f "$root"/etc/ssh/ssh_host_*
-  printf 'HostKey /etc/ssh/ssh_host_ed25519_key\nHostKey /etc/ssh/ssh_host_ecdsa_key\n' > "$root/etc/ssh/sshd_config.d/cairn-host-keys.conf"
+  printf 'HostKey /etc/ssh/ssh_host_ed25519_key\nHostKey /etc/ssh/ssh_host_ecdsa_key\n' > "$root/etc/ssh/sshd_config.d/host-keys.conf"
   # Ed25519 and ECDSA only: an RSA key takes long to make on a slow first boot.
   printf '[Unit]\nDescription=Generate this machine'"'"'s own SSH host keys\nBefore=ssh.service\nConditionPathExists=!/etc/ssh/ssh_host_ed25519_key\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key\nExecStart=/usr/bin/ssh-keygen -q -t ecdsa -N "" -f /etc/ssh/ssh_host_ecdsa_key\n\n[Install]\nWantedBy=multi-user.target\n' \
     > "$root/lib/systemd/system/ssh-host-keys.service"
