@@ -70,7 +70,7 @@ mkdir -p "$work"
 
 # --- the package must carry every daemon ----------------------------------------------------
 for daemon in "${daemons[@]}"; do
-  if dpkg-deb -c "$deb" | grep -q "/usr/bin/$daemon\$"; then
+  if dpkg-deb -c "$deb" | grep -Eq "/usr/s?bin/$daemon\$"; then
     pass "$daemon is in the package"
   else
     fail "$daemon is not in the package: its part is not in this build (DESIGN.md binaries)"
@@ -176,7 +176,8 @@ if [ "$system_state" = running ]; then
 else
   fail "systemd is '$system_state' after boot; failed units: $(guest 'systemctl --failed --no-legend --plain' | awk '{print $1}' | paste -sd' ')"
 fi
-say "power-on to ready: $boot_seconds s ($accel)"
+say "power-on to ready: $boot_seconds s ($accel); guest: $(guest 'systemd-analyze time' 2>/dev/null | head -1)"
+guest 'systemd-analyze blame' 2>/dev/null | head -15 > "$work/boot-blame.txt"
 echo "$boot_seconds" > "$work/boot-seconds"
 
 # --- the installed package --------------------------------------------------------------------
@@ -185,7 +186,7 @@ for daemon in "${daemons[@]}"; do
   if [ "$state" = active ]; then
     pass "$daemon.service is active"
   else
-    fail "$daemon.service is '$state'$(guest "test -x /usr/bin/$daemon" || echo " (not installed: /usr/bin/$daemon is missing)")"
+    fail "$daemon.service is '$state'$(guest "command -v $daemon >/dev/null" || echo " (not installed: no $daemon in /usr/bin or /usr/sbin)")"
   fi
   enabled=$(guest "systemctl is-enabled $daemon.service" 2>/dev/null)
   [ "$enabled" = enabled ] || fail "$daemon.service is '$enabled', not enabled"

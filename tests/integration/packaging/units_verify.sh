@@ -7,7 +7,7 @@ unit_dir=${1:?usage: units_verify.sh UNIT_DIR PACKAGE.deb}
 deb=${2:?usage: units_verify.sh UNIT_DIR PACKAGE.deb}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/lib/systemd/system" "$root/usr/bin"
+mkdir -p "$root/lib/systemd/system"
 cp -a /lib/systemd/system/. "$root/lib/systemd/system/"
 dpkg-deb -x "$deb" "$root"
 status=0
@@ -19,8 +19,10 @@ for unit in "$unit_dir"/*.service; do
     # Its daemon is not in this build yet: check the unit's syntax with a placeholder program.
     echo "note: $daemon is not in the package; verifying $name against a placeholder"
     cp "$unit" "$root/lib/systemd/system/$name"
-    printf '#!/bin/sh\n' > "$root/usr/bin/$daemon"
-    chmod 0755 "$root/usr/bin/$daemon"
+    program=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
+    mkdir -p "$root$(dirname "$program")"
+    printf '#!/bin/sh\n' > "$root$program"
+    chmod 0755 "$root$program"
   fi
   cmp -s "$unit" "$root/lib/systemd/system/$name" || { echo "$name in the package differs from $unit" >&2; status=1; }
   units+=("$name")
