@@ -69,8 +69,9 @@ rm -rf "$work"
 mkdir -p "$work"
 
 # --- the package must carry every daemon ----------------------------------------------------
+package_files=$(dpkg-deb -c "$deb")
 for daemon in "${daemons[@]}"; do
-  if dpkg-deb -c "$deb" | grep -Eq "/usr/s?bin/$daemon\$"; then
+  if grep -Eq "/usr/s?bin/$daemon\$" <<< "$package_files"; then
     pass "$daemon is in the package"
   else
     fail "$daemon is not in the package: its part is not in this build (DESIGN.md binaries)"
@@ -254,7 +255,7 @@ guest 'cairnctl status' > "$work/status.txt" 2>&1 \
   && pass "cairnctl status answers" || fail "cairnctl status: $(head -3 "$work/status.txt")"
 
 certificate=$(echo | openssl s_client -connect 127.0.0.1:"$https_port" -servername "$domain" 2>/dev/null)
-if echo "$certificate" | grep -q 'BEGIN CERTIFICATE'; then
+if grep -q 'BEGIN CERTIFICATE' <<< "$certificate"; then
   pass "nginx answers TLS on 443"
   echo "$certificate" | openssl x509 -noout -text > "$work/certificate.txt" 2>&1
   subject=$(echo "$certificate" | openssl x509 -noout -subject -nameopt RFC2253)
@@ -286,8 +287,8 @@ case "${plain%% *}" in
 esac
 
 metrics=$(guest 'exec 3<>/dev/tcp/127.0.0.1/9464 && printf "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3 && cat <&3' 2>/dev/null)
-if echo "$metrics" | head -1 | grep -q ' 200' && echo "$metrics" | grep -q '^# TYPE '; then
-  pass "the exporter serves metrics on 127.0.0.1:9464 ($(echo "$metrics" | grep -c '^# TYPE ') families)"
+if [[ "${metrics%%$'\n'*}" == *" 200"* ]] && grep -q '^# TYPE ' <<< "$metrics"; then
+  pass "the exporter serves metrics on 127.0.0.1:9464 ($(grep -c '^# TYPE ' <<< "$metrics") families)"
 else
   fail "the exporter does not serve metrics on 127.0.0.1:9464"
 fi
