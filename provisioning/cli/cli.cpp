@@ -7,6 +7,7 @@
 #include "appliance/core/version.hpp"
 #include "appliance/host/files.hpp"
 #include "appliance/state/lock.hpp"
+#include "provisioning/cli/commands_image.hpp"
 
 namespace cairn::cli {
 namespace {
@@ -79,6 +80,15 @@ const std::map<std::string, CommandEntry>& commandTable() {
          "  --follow          keep printing new lines until the container stops\n"
          "  --container NAME  one container of a service that has several (needed with --follow)\n"},
         logsCommand, false}},
+      {"image",
+       {{"build the bootable appliance disk image", "image build --out FILE [--deb FILE] [--size SIZE] [--cache DIR]",
+         {}, {"--out", "--deb", "--size", "--cache"}, 1, 1,
+         "  --out FILE   where to write the raw disk image (BIOS boot, MBR)\n"
+         "  --deb FILE   the cairn package to preinstall (default: the one this build made)\n"
+         "  --size SIZE  the disk's size, for example 8G (default 8G)\n"
+         "  --cache DIR  where the root file system and images are cached (default /var/cache/cairn-image)\n"
+         "needs root, mmdebstrap and Debian's package archive\n"},
+        imageCommand, false}},
       {"version", {{"print the version", "version", {}, {}, 0, 0, ""}, versionCommand, false}},
       {"tls", {{"the certificate nginx serves: source, expiry, ACME fallback", "tls [--json]", {"--json"}, {}, 0, 0, ""}, tlsCommand, false}},
       {"keycloak",
