@@ -72,21 +72,36 @@ bundle::Bundle renderMonitoringStack(const spec::Spec& spec) {
   }
   file(kDir + "/exporter.json", renderExporterConfig(spec), {"exporter-restart"});
 
+  // promtool comes with Debian's prometheus package, which a host running cairn does not need:
+  // without it the pinned Prometheus image checks the files, and before that image is loaded
+  // Prometheus itself checks them when the supervisor starts it.
   out.validators.push_back(
-      {"promtool check config", {"promtool", "check", "config", "{stage}" + kPrometheusDir + "/prometheus.yml"}, 60});
-  out.validators.push_back({"promtool check rules",
-                            {"promtool", "check", "rules", "{stage}" + kPrometheusDir + "/rules/cairn-recording.yml",
-                             "{stage}" + kPrometheusDir + "/rules/cairn-alerts.yml"},
-                            60});
+      {"promtool check",
+       {"sh", "-c",
+        "dir=$1 image=$2\n"
+        "check() { $@ check config \"$dir/prometheus.yml\" && "
+        "$@ check rules \"$dir/rules/cairn-recording.yml\" \"$dir/rules/cairn-alerts.yml\"; }\n"
+        "if command -v promtool >/dev/null 2>&1; then check promtool; exit; fi\n"
+        "if docker image inspect \"$image\" >/dev/null 2>&1; then\n"
+        "  dir_in=/etc/prometheus\n"
+        "  docker run --rm --network none -v \"$dir:$dir_in:ro\" --entrypoint promtool \"$image\" check config "
+        "$dir_in/prometheus.yml && docker run --rm --network none -v \"$dir:$dir_in:ro\" --entrypoint promtool "
+        "\"$image\" check rules $dir_in/rules/cairn-recording.yml $dir_in/rules/cairn-alerts.yml; exit\n"
+        "fi\n"
+        "echo \"promtool is not installed and $image is not loaded yet: Prometheus checks its configuration "
+        "when it starts\"\n",
+        "promtool-check", "{stage}" + kPrometheusDir, spec.service("prometheus").image},
+       120});
   // Prometheus re-reads its configuration on SIGHUP. When its container is not running yet the
   // supervisor starts it with the new files, so a missing container is not a failure.
   out.reloadActions.push_back(
       {"prometheus-reload",
-       {"sh", "-c", "docker kill --signal HUP cairn-prometheus >/dev/null 2>&1 || true"},
+       // Only on the real system: a --root tree has no Prometheus of its own.
+       {"sh", "-c", "[ -z '{root}' ] || exit 0; docker kill --signal HUP cairn-prometheus >/dev/null 2>&1 || true"},
        30});
   out.reloadActions.push_back(
       {"exporter-restart",
-       {"sh", "-c", "if command -v systemctl >/dev/null && systemctl is-active --quiet cairn-exporter; then "
+       {"sh", "-c", "[ -z '{root}' ] || exit 0; if command -v systemctl >/dev/null && systemctl is-active --quiet cairn-exporter; then "
                     "systemctl restart cairn-exporter; fi"},
        30});
   return out;

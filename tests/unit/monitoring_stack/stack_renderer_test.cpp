@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "appliance/host/process_runner.hpp"
 #include "appliance/spec/load.hpp"
 #include "monitoring/dashboards/dashboards.hpp"
 #include "monitoring/stack/prometheus_config.hpp"
@@ -45,8 +46,8 @@ BOOST_AUTO_TEST_CASE(the_bundle_holds_the_contract_paths_and_promtool_validators
                            "/etc/cairn/rendered/grafana/dashboards/appliance-services.json", "/etc/cairn/rendered/exporter.json"}) {
     BOOST_TEST(bundle.find(path) != nullptr, path);
   }
-  BOOST_REQUIRE_EQUAL(bundle.validators.size(), 2u);
-  BOOST_TEST(bundle.validators[0].argv[0] == "promtool");
+  BOOST_REQUIRE_EQUAL(bundle.validators.size(), 1u);
+  BOOST_TEST(bundle.validators[0].name == "promtool check");
   auto exporter = nlohmann::json::parse(bundle.find("/etc/cairn/rendered/exporter.json")->content);
   BOOST_TEST(exporter["listen"] == "127.0.0.1:9464");
   BOOST_TEST(exporter["services"].size() == spec::serviceNames().size());
@@ -82,4 +83,19 @@ BOOST_AUTO_TEST_CASE(rendered_config_and_rules_pass_promtool_and_the_alert_unit_
   testing::writeFile(dir / "rules/alerts_test.yml", testing::readFile(CAIRN_STACK_RULE_TESTS));
   int status = std::system(("cd " + dir / "rules" + " && promtool test rules alerts_test.yml").c_str());
   BOOST_TEST(status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_validator_passes_the_rendered_tree_and_rejects_a_broken_config) {
+  auto bundle = stack::renderMonitoringStack(sampleSpec());
+  testing::TempDir stage;
+  for (const auto& file : bundle.files) testing::writeFile(stage.path() + file.path, file.content);
+  host::LocalProcessRunner runner;
+  auto argv = bundle::expandCommand(bundle.validators.at(0), stage.path(), "");
+  auto good = runner.run(argv, std::chrono::seconds(60));
+  BOOST_REQUIRE(good.ok());
+  BOOST_TEST(good.value().exitCode == 0, good.value().output);
+  testing::writeFile(stage.path() + "/etc/cairn/rendered/prometheus/prometheus.yml", "scrape_configs: [{job_name: 1\n");
+  auto bad = runner.run(argv, std::chrono::seconds(60));
+  BOOST_REQUIRE(bad.ok());
+  BOOST_TEST(bad.value().exitCode != 0, bad.value().output);
 }
