@@ -14,6 +14,7 @@
 #include "appliance/core/version.hpp"
 #include "appliance/host/clock.hpp"
 #include "appliance/host/files.hpp"
+#include "appliance/host/signals.hpp"
 #include "monitoring/exporter/appliance_collector.hpp"
 #include "monitoring/exporter/container_collector.hpp"
 #include "monitoring/exporter/metrics_server.hpp"
@@ -101,6 +102,7 @@ ExporterConfig ExporterApp::loadConfig() const {
 
 int ExporterApp::main(const std::vector<std::string>& args) {
   if (exitEarly_) return EXIT_OK;
+  host::blockTerminationSignals();
   // One malloc arena for every thread: scrapes are short and rare, and per-thread arenas cost
   // about 1 MB of resident memory for nothing (the target is under 10 MB). Fixed thresholds
   // (glibc raises them after the first large free) keep a scrape's text in its own mapping and

@@ -9,14 +9,12 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <cstdlib>
 #include <iostream>
 
 #include "appliance/core/version.hpp"
 #include "appliance/host/files.hpp"
+#include "appliance/host/signals.hpp"
 #include "services/docker/endpoint.hpp"
 #include "services/supervisor/control_api.hpp"
 #include "services/supervisor/supervisor.hpp"
@@ -92,14 +90,7 @@ int SupervisordApp::main(const std::vector<std::string>&) {
   }
   if (metricsListenGiven_) settings.metricsListen = metricsListen_;
 
-  // Every thread started from here on inherits this mask, so that SIGTERM reaches
-  // waitForTerminationRequest() instead of killing the process from another thread.
-  sigset_t termination;
-  sigemptyset(&termination);
-  sigaddset(&termination, SIGINT);
-  sigaddset(&termination, SIGQUIT);
-  sigaddset(&termination, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &termination, nullptr);
+  host::blockTerminationSignals();
 
   host::SystemClock clock;
   HttpClientFactory factory = [] { return std::make_unique<host::CurlHttpClient>(); };
