@@ -28,6 +28,8 @@ constexpr const char* kCheckScript =
 constexpr const char* kSystemLoad =
     "if [ -n \"$1\" ]; then echo \"apply under --root $1: the system's firewall is left alone\"; "
     "exit 0; fi\n"
+    "# A rollback of the first apply removes the ruleset file: then cairn's table goes too.\n"
+    "if [ ! -e \"$2\" ]; then nft delete table inet cairn 2>/dev/null; exit 0; fi\n"
     "exec nft -f \"$2\"\n";
 
 std::string portSet(const std::vector<int>& ports) {
