@@ -97,7 +97,9 @@ BOOST_AUTO_TEST_CASE(logs_are_demultiplexed) {
   };
   DockerClient docker(http, "/run/docker.sock");
   std::string seen;
-  auto streamed = docker.containerLogs("x", LogOptions{10, false, false, false}, [&](const LogChunk& chunk) {
+  LogOptions lastTen;
+  lastTen.tail = 10;
+  auto streamed = docker.containerLogs("x", lastTen, [&](const LogChunk& chunk) {
     seen += chunk.text;
     return true;
   });
