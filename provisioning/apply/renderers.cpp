@@ -1,6 +1,7 @@
 #include "provisioning/apply/renderers.hpp"
 
 #include "appliance/spec/load.hpp"
+#include "monitoring/logship/render.hpp"
 
 namespace cairn::apply {
 
@@ -14,6 +15,7 @@ bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& s
   (void)secrets;
   bundle::Bundle all = renderCore(spec);
   // Each domain adds its bundle here, one line each.
+  all.merge(logship::renderLogship(spec));
   return all;
 }
 
