@@ -36,7 +36,26 @@ std::string readAt(int fd, std::uint64_t offset, std::size_t size) {
   return out;
 }
 
+// Whether the file at `path` still starts with the bytes a saved position remembers.
+bool sameHead(const std::string& path, const FilePosition& saved) {
+  if (saved.headBytes == 0) return true;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const std::string head = readAt(fd, 0, saved.headBytes);
+  ::close(fd);
+  return head.size() == saved.headBytes && headHashOf(head) == saved.headHash;
+}
+
 }  // namespace
+
+std::uint64_t headHashOf(const std::string& bytes) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
 
 std::vector<SiblingFile> listRotatedSiblings(const std::string& path) {
   std::vector<SiblingFile> siblings;
@@ -78,13 +97,13 @@ void FileTailer::resume(const std::optional<FilePosition>& saved) {
   }
   struct stat st {};
   if (::stat(path_.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_ino) == saved->inode &&
-      static_cast<std::uint64_t>(st.st_dev) == saved->device) {
+      static_cast<std::uint64_t>(st.st_dev) == saved->device && sameHead(path_, *saved)) {
     queue_.push_back({path_, saved->inode, saved->offset, false});
     return;
   }
   const auto siblings = listRotatedSiblings(path_);
   const auto found = std::find_if(siblings.begin(), siblings.end(), [&](const SiblingFile& s) {
-    return s.inode == saved->inode && s.device == saved->device;
+    return s.inode == saved->inode && s.device == saved->device && sameHead(s.path, *saved);
   });
   if (found != siblings.end()) {
     queue_.push_back({found->path, found->inode, saved->offset, true});
@@ -103,7 +122,7 @@ bool FileTailer::next(SplitLine& line, FilePosition& after) {
     if (fd_ < 0 && !openNext()) return false;
     if (splitter_.next(line) || (finishing_ && splitter_.takeRest(line))) {
       consumedOffset_ += line.consumedBytes;
-      after = {device_, inode_, consumedOffset_, mtimeNs_};
+      after = {device_, inode_, consumedOffset_, mtimeNs_, static_cast<std::uint32_t>(head_.size()), headHash_};
       return true;
     }
     if (finishing_) {
@@ -197,7 +216,7 @@ bool FileTailer::openNext() {
     }
     readOffset_ = consumedOffset_ = start;
     splitter_.clear();
-    head_ = readAt(fd_, 0, kHeadBytes);
+    setHead(readAt(fd_, 0, kHeadBytes));
     return true;
   }
 }
@@ -205,8 +224,13 @@ bool FileTailer::openNext() {
 bool FileTailer::refreshHead() {
   const std::string current = readAt(fd_, 0, kHeadBytes);
   if (current.compare(0, head_.size(), head_) != 0) return false;
-  head_ = current;
+  if (current.size() != head_.size()) setHead(current);
   return true;
+}
+
+void FileTailer::setHead(std::string head) {
+  head_ = std::move(head);
+  headHash_ = headHashOf(head_);
 }
 
 std::optional<SiblingFile> FileTailer::findCopyOfTruncated() const {
@@ -238,7 +262,7 @@ FileTailer::EofOutcome FileTailer::onEndOfFile() {
     ++events_.truncations;
     splitter_.clear();
     readOffset_ = consumedOffset_ = 0;
-    head_ = readAt(fd_, 0, kHeadBytes);
+    setHead(readAt(fd_, 0, kHeadBytes));
     return EofOutcome::kContinue;
   }
   mtimeNs_ = mtimeOf(st);

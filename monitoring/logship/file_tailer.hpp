@@ -30,7 +30,13 @@ struct FilePosition {
   std::uint64_t inode = 0;
   std::uint64_t offset = 0;
   std::int64_t mtimeNs = 0;  // of the file when last read; orders rotated siblings
+  // The first headBytes bytes of the file hash to headHash: tells a reused inode from the file.
+  std::uint32_t headBytes = 0;
+  std::uint64_t headHash = 0;
 };
+
+// FNV-1a of `bytes`.
+std::uint64_t headHashOf(const std::string& bytes);
 
 // Cumulative event counts; the owner turns their growth into metrics.
 struct TailerEvents {
@@ -84,6 +90,7 @@ class FileTailer {
   void planAfterRotation();
   bool refreshHead();
   std::optional<SiblingFile> findCopyOfTruncated() const;
+  void setHead(std::string head);
 
   std::string path_;
   std::size_t maxLineBytes_;
@@ -98,6 +105,7 @@ class FileTailer {
   std::uint64_t readOffset_ = 0;
   std::uint64_t consumedOffset_ = 0;
   std::string head_;  // first bytes of the current file, to recognise copies and rewrites
+  std::uint64_t headHash_ = 0;
   bool missing_ = false;
   bool reportedUnreadable_ = false;
   TailerEvents events_;

@@ -17,7 +17,8 @@ std::string renderPositions(const PositionMap& positions) {
   for (const auto& [key, position] : positions) {
     if (position.file) {
       entries[key] = {{"device", position.file->device}, {"inode", position.file->inode},
-                      {"offset", position.file->offset}, {"mtime_ns", position.file->mtimeNs}};
+                      {"offset", position.file->offset}, {"mtime_ns", position.file->mtimeNs},
+                      {"head_bytes", position.file->headBytes}, {"head_hash", position.file->headHash}};
     } else {
       entries[key] = {{"cursor", position.cursor}};
     }
@@ -49,6 +50,11 @@ Result<PositionMap> parsePositions(const std::string& text) {
         *target = value[field].get<std::uint64_t>();
       }
       if (value.contains("mtime_ns") && value["mtime_ns"].is_number_integer()) file.mtimeNs = value["mtime_ns"].get<std::int64_t>();
+      if (value.contains("head_bytes") && value["head_bytes"].is_number_unsigned() && value.contains("head_hash") &&
+          value["head_hash"].is_number_unsigned()) {
+        file.headBytes = value["head_bytes"].get<std::uint32_t>();
+        file.headHash = value["head_hash"].get<std::uint64_t>();
+      }
       position.file = file;
     }
     positions.emplace(key, std::move(position));

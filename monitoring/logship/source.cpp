@@ -102,7 +102,8 @@ bool FileSource::next(LogEntry& entry, std::int64_t nowNs) {
     if (after.inode != lastAfter_.inode || after.device != lastAfter_.device) {
       // A new file: nothing joins across files.
       flushStale(nowNs, true);
-      lastAfter_ = {after.device, after.inode, after.offset - line.consumedBytes, after.mtimeNs};
+      lastAfter_ = after;
+      lastAfter_.offset = after.offset - line.consumedBytes;
     }
     accept(line, after, nowNs);
     lastAfter_ = after;
