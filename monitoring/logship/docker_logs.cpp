@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "monitoring/logship/poco_http_client.hpp"
+
 namespace cairn::logship {
 namespace {
 
@@ -47,7 +49,7 @@ Result<std::vector<ContainerLog>> DockerLogFinder::list() {
   host::HttpRequest request;
   request.unixSocket = socket_;
   const std::string filters = nlohmann::json{{"label", {label_}}}.dump();
-  request.url = std::string(kApi) + "/containers/json?all=true&filters=" + host::urlEncode(filters);
+  request.url = std::string(kApi) + "/containers/json?all=true&filters=" + encodeQueryValue(filters);
   auto response = http_.send(request);
   if (!response) return response.error();
   if (response.value().status != 200) {
@@ -72,7 +74,7 @@ Status DockerLogFinder::watchEvents(const std::function<bool()>& onEvent, std::c
   request.unixSocket = socket_;
   const std::string filters = nlohmann::json{{"type", {"container"}}, {"label", {label_}},
                                              {"event", {"create", "start", "destroy", "rename"}}}.dump();
-  request.url = std::string(kApi) + "/events?filters=" + host::urlEncode(filters);
+  request.url = std::string(kApi) + "/events?filters=" + encodeQueryValue(filters);
   request.timeout = timeout;
   auto response = http_.stream(request, [&](std::string_view) { return onEvent(); });
   if (!response && response.error().code != ErrorCode::kTimeout) return response.error();

@@ -22,6 +22,7 @@
 #include "monitoring/logship/docker_logs.hpp"
 #include "monitoring/logship/journal_source.hpp"
 #include "monitoring/logship/metrics_server.hpp"
+#include "monitoring/logship/poco_http_client.hpp"
 #include "monitoring/logship/shipper.hpp"
 
 namespace cairn::logship {
@@ -101,7 +102,7 @@ class ContainerTracker {
 
  private:
   const LogshipConfig& config_;
-  host::CurlHttpClient http_;
+  PocoHttpClient http_;
   DockerLogFinder finder_;
   Shipper& shipper_;
   metrics::Registry& registry_;
@@ -198,7 +199,7 @@ int LogshipdApp::main(const std::vector<std::string>&) {
 
   StopSignal stop;
   host::SystemClock clock;
-  host::CurlHttpClient lokiHttp;
+  PocoHttpClient lokiHttp;
   LokiPusher pusher(push, lokiHttp, clock, registry, [&] { return stop.requested(); });
   Shipper shipper({config.batchBytes, config.batchWaitMs}, pusher, store, positions, clock, registry);
 
@@ -235,7 +236,7 @@ int LogshipdApp::main(const std::vector<std::string>&) {
   if (config.docker.enabled) {
     containers.emplace(config, shipper, registry);
     events = std::thread([&] {
-      host::CurlHttpClient http;
+      PocoHttpClient http;
       DockerLogFinder finder(http, config.docker.socket, config.docker.label, config.docker.serviceLabel);
       while (!stop.requested()) {
         auto watched = finder.watchEvents([&] {

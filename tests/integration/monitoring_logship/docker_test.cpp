@@ -21,7 +21,7 @@ constexpr const char* kImage = "logship-test-busybox:1";
 
 std::string run(const std::string& command) {
   std::string output;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " < /dev/null 2>&1").c_str(), "r"), ::pclose);
   char buffer[4096];
   while (pipe && std::fgets(buffer, sizeof(buffer), pipe.get())) output += buffer;
   return output;
@@ -29,7 +29,7 @@ std::string run(const std::string& command) {
 
 // A tiny image from Debian's static busybox, built once and kept by tag.
 void ensureImage(const TempDir& dir) {
-  if (std::system((std::string("docker image inspect ") + kImage + " > /dev/null 2>&1").c_str()) == 0) return;
+  if (std::system((std::string("docker image inspect ") + kImage + " < /dev/null > /dev/null 2>&1").c_str()) == 0) return;
   const std::string root = dir / "rootfs";
   const std::string script = "set -e; mkdir -p " + root + "/bin; cp /bin/busybox " + root + "/bin/busybox; " +
                              "for a in sh echo sleep usleep seq; do ln -sf busybox " + root + "/bin/$a; done; " +

@@ -66,6 +66,8 @@ void LogshipdProcess::start() {
     const std::string log = dir_ + "/logshipd.log";
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) ::dup2(fd, STDERR_FILENO);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
     ::execl(CAIRN_LOGSHIPD, CAIRN_LOGSHIPD, "--config", configPath_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

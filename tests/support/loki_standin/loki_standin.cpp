@@ -1,5 +1,6 @@
 #include "tests/support/loki_standin/loki_standin.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ LokiStandin::LokiStandin(const std::string& workDir, StandinOptions options) : r
     std::vector<char*> args;
     for (auto& arg : argv) args.push_back(arg.data());
     args.push_back(nullptr);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
