@@ -52,10 +52,11 @@ BOOST_AUTO_TEST_CASE(lines_from_real_containers_arrive_with_service_container_an
                  {"docker", {{"enabled", true}, {"label", selector}, {"rescan_ms", 1000}}}};
   LogshipdProcess shipper(dir.path(), config);
   shipper.start();
-  // Small log files so that Docker rotates them while the container writes.
+  // Small log files so that Docker rotates them (about four times) while the container writes;
+  // enough of them are kept that a shipper starved of CPU on a busy machine can still find them.
   const std::string started = run(std::string("docker run -d --name ") + name + " --label " + selector +
-                                  " --label io.cairn.service=echoer --log-driver json-file --log-opt max-size=20k" +
-                                  " --log-opt max-file=5 " + kImage +
+                                  " --label io.cairn.service=echoer --log-driver json-file --log-opt max-size=40k" +
+                                  " --log-opt max-file=8 " + kImage +
                                   " sh -c 'for i in $(seq 0 999); do echo \"out $i\"; echo \"err $i\" >&2; usleep 2000; done; sleep 600'");
   BOOST_TEST_MESSAGE("docker run: " << started);
   const auto countFor = [&](const std::string& stream) {
@@ -66,8 +67,11 @@ BOOST_AUTO_TEST_CASE(lines_from_real_containers_arrive_with_service_container_an
     return numbers;
   };
   const bool arrived = waitFor([&] { return countFor("stdout").size() >= 1000 && countFor("stderr").size() >= 1000; }, 120s);
+  const std::string logs = run("docker logs " + name + " | wc -l");
   run("docker rm -f " + name);
-  BOOST_REQUIRE(arrived);
+  BOOST_REQUIRE_MESSAGE(arrived, "stdout " << countFor("stdout").size() << " stderr " << countFor("stderr").size()
+                                            << " lost files " << shipper.metric("cairn_logship_file_events_total", "lost_file")
+                                            << " docker logs lines " << logs);
   for (const std::string stream : {"stdout", "stderr"}) {
     const auto numbers = countFor(stream);
     std::vector<int> expected(1000);
