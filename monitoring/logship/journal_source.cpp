@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include <Poco/Logger.h>
+
 #include <nlohmann/json.hpp>
 
 #include "monitoring/logship/log_text.hpp"
@@ -142,6 +144,7 @@ bool JournalSource::next(LogEntry& entry, std::int64_t nowNs) {
         continue;
       }
       cursor_ = parsed->cursor;
+      warned_ = false;
       entry.labels = labelsFor(parsed->unit);
       entry.timestampNs = parsed->timestampNs > 0 ? parsed->timestampNs : nowNs;
       entry.line = std::move(parsed->message);
@@ -158,6 +161,11 @@ bool JournalSource::next(LogEntry& entry, std::int64_t nowNs) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
     // journalctl ended (or could not run): start it again later from the last cursor.
     stop();
+    if (!warned_) {
+      Poco::Logger::get("logship.journal").warning(options_.command.front() + " ended; starting it again every " +
+                                                   std::to_string(options_.restartAfterNs / 1'000'000'000) + " s");
+      warned_ = true;
+    }
     if (restarts_) restarts_->inc();
     nextStartNs_ = nowNs + options_.restartAfterNs;
     return false;

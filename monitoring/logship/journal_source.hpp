@@ -68,6 +68,7 @@ class JournalSource final : public Source {
   pid_t child_ = -1;
   int pipe_ = -1;
   std::int64_t nextStartNs_ = 0;
+  bool warned_ = false;  // since the last entry read
   std::vector<char> chunk_;
 };
 

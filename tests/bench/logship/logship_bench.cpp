@@ -6,7 +6,10 @@
 //   2. latency: lines carrying their write time are appended at 10,000 lines/s; the sink
 //      records arrival minus write time; p50/p99 with the default batching (1 MiB / 1 s) and
 //      with batch_wait 100 ms.
-// Environment: LOGSHIP_BENCH_BACKLOG_MB (default 1024), LOGSHIP_BENCH_LATENCY_S (default 20).
+//   3. outage: Loki down for 5 minutes while 10,000 lines/s keep coming (rotated); RSS while
+//      down and while catching up, and whether every line was acknowledged.
+// Environment: LOGSHIP_BENCH_BACKLOG_MB (default 1024), LOGSHIP_BENCH_LATENCY_S (default 20),
+// LOGSHIP_BENCH_OUTAGE_S (default 300).
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -17,7 +20,6 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,6 +27,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -32,10 +35,12 @@
 #include <vector>
 
 #include "tests/integration/monitoring_logship/logshipd_process.hpp"
+#include "tests/support/loki_standin/gunzip.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace cairn::testing;
 using namespace std::chrono_literals;
+using cairn::testing::gunzip;
 
 namespace {
 
@@ -43,23 +48,6 @@ std::int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string gunzip(const std::string& compressed) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out;
-  char buffer[1 << 16];
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof(buffer);
-    rc = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  return out;
-}
 
 struct Sink {
   std::atomic<bool> down{false};
@@ -232,6 +220,56 @@ void latency(int port, Sink& sink, int seconds, int batchWaitMs) {
   shipper.stop();
 }
 
+// Loki down for minutes while lines keep coming at 10,000 lines/s (rotated at 50 MB); then up.
+void outage(int port, Sink& sink, int seconds) {
+  TempDir dir;
+  const std::string log = dir / "outage.log";
+  sink.down = true;
+  LogshipdProcess shipper(dir.path(), configFor(port, log, 1000));
+  shipper.start();
+  const int rate = 10000;
+  const std::string padding(150, 'p');
+  long rssDown = 0;
+  std::size_t written = 0;
+  {
+    auto out = std::make_unique<std::ofstream>(log, std::ios::binary | std::ios::app);
+    std::size_t bytes = 0;
+    int rotation = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < rate * seconds; ++i) {
+      if (i % 1000 == 0) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000LL * i / rate));
+        if (i % 50000 == 0) rssDown = std::max(rssDown, shipper.rssKb());
+      }
+      const std::string line = "outage " + std::to_string(i) + " " + padding + "\n";
+      *out << line;
+      bytes += line.size();
+      ++written;
+      if (bytes > 50u * 1024 * 1024) {
+        out.reset();
+        std::rename(log.c_str(), (log + "." + std::to_string(++rotation)).c_str());
+        out = std::make_unique<std::ofstream>(log, std::ios::binary | std::ios::app);
+        bytes = 0;
+      }
+    }
+  }
+  const double retries = shipper.metric("cairn_logship_push_retries_total", "5xx");
+  sink.down = false;
+  const auto started = std::chrono::steady_clock::now();
+  long rssDrain = 0;
+  const bool all = waitFor([&] {
+    rssDrain = std::max(rssDrain, shipper.rssKb());
+    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(written);
+  }, 1800s);
+  std::printf("outage             Loki down %d s while %zu lines were written (rotated at 50 MB), %.0f retries\n", seconds,
+              written, retries);
+  std::printf("                   RSS while down %.1f MB max, while catching up %.1f MB max; %s after %.1f s\n",
+              static_cast<double>(rssDown) / 1024, static_cast<double>(rssDrain) / 1024,
+              all ? "every line acknowledged" : "NOT every line acknowledged",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  shipper.stop();
+}
+
 }  // namespace
 
 int main() {
@@ -249,6 +287,8 @@ int main() {
   const int seconds = latencySeconds ? std::stoi(latencySeconds) : 20;
   latency(port, sink, seconds, 1000);
   latency(port, sink, seconds, 100);
+  const char* outageSeconds = std::getenv("LOGSHIP_BENCH_OUTAGE_S");
+  outage(port, sink, outageSeconds ? std::stoi(outageSeconds) : 300);
   server.stopAll(true);
   return 0;
 }

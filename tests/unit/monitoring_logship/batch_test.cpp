@@ -1,29 +1,12 @@
-#include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include "monitoring/logship/batch.hpp"
+#include "tests/support/loki_standin/gunzip.hpp"
 
 using namespace cairn::logship;
-
-namespace {
-
-std::string gunzip(const std::string& compressed) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out(1 << 20, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  inflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
-}
-
-}  // namespace
+using cairn::testing::gunzip;
 
 BOOST_AUTO_TEST_SUITE(batch)
 

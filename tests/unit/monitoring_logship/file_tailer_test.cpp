@@ -36,6 +36,16 @@ std::vector<std::string> drain(FileTailer& tailer, FilePosition* last = nullptr)
 
 using Lines = std::vector<std::string>;
 
+// What a shipper would have saved after Loki acknowledged the first line of `path`.
+FilePosition positionAfterFirstLine(const std::string& path) {
+  FileTailer tailer(path, 1024);
+  tailer.resume(std::nullopt);
+  SplitLine line;
+  FilePosition after;
+  BOOST_REQUIRE(tailer.next(line, after));
+  return after;
+}
+
 // Rotated siblings are ordered by modification time; make that order unambiguous.
 void touchOlder(const std::string& path, int secondsAgo) {
   struct timespec times[2];
@@ -143,13 +153,7 @@ BOOST_AUTO_TEST_CASE(resume_continues_after_the_saved_offset) {
   TempDir dir;
   const std::string path = dir / "app.log";
   append(path, "1\n2\n3\n");
-  FilePosition saved;
-  {
-    FileTailer tailer(path, 1024);
-    tailer.resume(std::nullopt);
-    SplitLine line;
-    BOOST_REQUIRE(tailer.next(line, saved));
-  }
+  const FilePosition saved = positionAfterFirstLine(path);
   FileTailer again(path, 1024);
   again.resume(saved);
   BOOST_TEST(drain(again) == (Lines{"2", "3"}));
@@ -159,13 +163,7 @@ BOOST_AUTO_TEST_CASE(resume_finds_the_saved_file_among_the_rotated_ones) {
   TempDir dir;
   const std::string path = dir / "app.log";
   append(path, "1\n2\n");
-  FilePosition saved;
-  {
-    FileTailer tailer(path, 1024);
-    tailer.resume(std::nullopt);
-    SplitLine line;
-    BOOST_REQUIRE(tailer.next(line, saved));
-  }
+  const FilePosition saved = positionAfterFirstLine(path);
   ::rename(path.c_str(), (path + ".1").c_str());
   touchOlder(path + ".1", 20);
   append(path, "3\n");
@@ -183,23 +181,18 @@ BOOST_AUTO_TEST_CASE(resume_counts_a_saved_file_that_is_gone_and_reads_the_newer
   TempDir dir;
   const std::string path = dir / "app.log";
   append(path, "old\n");
-  FilePosition saved;
-  {
-    FileTailer tailer(path, 1024);
-    tailer.resume(std::nullopt);
-    SplitLine line;
-    BOOST_REQUIRE(tailer.next(line, saved));
-  }
+  const FilePosition saved = positionAfterFirstLine(path);
   touchOlder(path, 30);
   struct stat st {};
   ::stat(path.c_str(), &st);
-  saved.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  FilePosition older = saved;
+  older.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
   ::unlink(path.c_str());
   append(path + ".1", "newer rotated\n");
   touchOlder(path + ".1", 10);
   append(path, "current\n");
   FileTailer again(path, 1024);
-  again.resume(saved);
+  again.resume(older);
   BOOST_TEST(drain(again) == (Lines{"newer rotated", "current"}));
   BOOST_TEST(again.events().lostFiles == 1u);
 }

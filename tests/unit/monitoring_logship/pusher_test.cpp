@@ -1,15 +1,16 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include <set>
 
 #include "monitoring/logship/pusher.hpp"
+#include "tests/support/loki_standin/gunzip.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/fake_http_client.hpp"
 
 using namespace cairn::logship;
+using cairn::testing::gunzip;
 using cairn::Result;
 using cairn::host::HttpRequest;
 using cairn::host::HttpResponse;
@@ -17,19 +18,6 @@ namespace data = boost::unit_test::data;
 
 namespace {
 
-std::string gunzip(const std::string& compressed) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out(compressed.size() * 50 + 4096, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  inflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
-}
 
 std::vector<std::string> linesOf(const HttpRequest& request) {
   std::vector<std::string> lines;
