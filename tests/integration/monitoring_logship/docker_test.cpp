@@ -45,17 +45,19 @@ BOOST_AUTO_TEST_CASE(lines_from_real_containers_arrive_with_service_container_an
   LokiStandin loki(dir.path(), {true, "", 256 * 1024});
   const std::string token = std::to_string(::getpid());
   const std::string name = "logship-test-echo-" + token;
+  // Only labels of this part's own: other parts' tests clean up containers by cairn's labels.
   const std::string selector = "io.cairn.logship-test=" + token;
   json config = {{"loki", {{"url", loki.pushUrl()}, {"min_backoff_ms", 50}}},
                  {"batch_wait_ms", 200},
                  {"poll_ms", 20},
-                 {"docker", {{"enabled", true}, {"label", selector}, {"rescan_ms", 1000}}}};
+                 {"docker", {{"enabled", true}, {"label", selector}, {"service_label", "io.cairn.logship-test.service"},
+                             {"rescan_ms", 1000}}}};
   LogshipdProcess shipper(dir.path(), config);
   shipper.start();
   // Small log files so that Docker rotates them (about four times) while the container writes;
   // enough of them are kept that a shipper starved of CPU on a busy machine can still find them.
   const std::string started = run(std::string("docker run -d --name ") + name + " --label " + selector +
-                                  " --label io.cairn.service=echoer --log-driver json-file --log-opt max-size=40k" +
+                                  " --label io.cairn.logship-test.service=echoer --log-driver json-file --log-opt max-size=40k" +
                                   " --log-opt max-file=8 " + kImage +
                                   " sh -c 'for i in $(seq 0 999); do echo \"out $i\"; echo \"err $i\" >&2; usleep 2000; done; sleep 600'");
   BOOST_TEST_MESSAGE("docker run: " << started);
@@ -67,7 +69,7 @@ BOOST_AUTO_TEST_CASE(lines_from_real_containers_arrive_with_service_container_an
     return numbers;
   };
   const bool arrived = waitFor([&] { return countFor("stdout").size() >= 1000 && countFor("stderr").size() >= 1000; }, 120s);
-  const std::string logs = run("docker logs " + name + " | wc -l");
+  const std::string logs = run("docker logs " + name + " 2>&1 | wc -l");
   run("docker rm -f " + name);
   BOOST_REQUIRE_MESSAGE(arrived, "stdout " << countFor("stdout").size() << " stderr " << countFor("stderr").size()
                                             << " lost files " << shipper.metric("cairn_logship_file_events_total", "lost_file")
