@@ -5,6 +5,7 @@
 #include "provisioning/edge/edge.hpp"
 #include "keycloak/renderers.hpp"
 #include "monitoring/stack/stack_renderer.hpp"
+#include "monitoring/logship/render.hpp"
 
 namespace cairn::apply {
 
@@ -22,6 +23,7 @@ bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& s
   all.merge(edge::renderEdge(spec));
   all.merge(keycloak::renderKeycloak(spec, secrets));
   all.merge(stack::renderMonitoringStack(spec));
+  all.merge(logship::renderLogship(spec));
   return all;
 }
 

@@ -1,0 +1,86 @@
+#include "monitoring/logship/positions.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "appliance/state/atomic_file.hpp"
+
+namespace cairn::logship {
+
+std::string renderPositions(const PositionMap& positions) {
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [key, position] : positions) {
+    if (position.file) {
+      entries[key] = {{"device", position.file->device}, {"inode", position.file->inode},
+                      {"offset", position.file->offset}, {"mtime_ns", position.file->mtimeNs},
+                      {"head_bytes", position.file->headBytes}, {"head_hash", position.file->headHash}};
+    } else {
+      entries[key] = {{"cursor", position.cursor}};
+    }
+  }
+  return nlohmann::json{{"version", 1}, {"positions", entries}}.dump(1) + "\n";
+}
+
+Result<PositionMap> parsePositions(const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return makeError(ErrorCode::kInvalidInput, "not a JSON object");
+  const auto entries = json.find("positions");
+  if (json.value("version", 0) != 1 || entries == json.end() || !entries->is_object()) {
+    return makeError(ErrorCode::kInvalidInput, "expected {\"version\":1,\"positions\":{...}}");
+  }
+  PositionMap positions;
+  for (const auto& [key, value] : entries->items()) {
+    if (!value.is_object()) return makeError(ErrorCode::kInvalidInput, "positions." + key + " is not an object");
+    SourcePosition position;
+    if (value.contains("cursor")) {
+      if (!value["cursor"].is_string()) return makeError(ErrorCode::kInvalidInput, "positions." + key + ".cursor is not a string");
+      position.cursor = value["cursor"].get<std::string>();
+    } else {
+      FilePosition file;
+      for (const auto& [field, target] : {std::pair<const char*, std::uint64_t*>{"device", &file.device},
+                                          {"inode", &file.inode}, {"offset", &file.offset}}) {
+        if (!value.contains(field) || !value[field].is_number_unsigned()) {
+          return makeError(ErrorCode::kInvalidInput, "positions." + key + "." + field + " is not a non-negative integer");
+        }
+        *target = value[field].get<std::uint64_t>();
+      }
+      if (value.contains("mtime_ns") && value["mtime_ns"].is_number_integer()) file.mtimeNs = value["mtime_ns"].get<std::int64_t>();
+      if (value.contains("head_bytes") && value["head_bytes"].is_number_unsigned() && value.contains("head_hash") &&
+          value["head_hash"].is_number_unsigned()) {
+        file.headBytes = value["head_bytes"].get<std::uint32_t>();
+        file.headHash = value["head_hash"].get<std::uint64_t>();
+      }
+      position.file = file;
+    }
+    positions.emplace(key, std::move(position));
+  }
+  return positions;
+}
+
+Result<PositionMap> PositionStore::load() const {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) return PositionMap{};
+    return makeError(ErrorCode::kIo, "cannot read " + path_);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parsePositions(text.str());
+  if (!parsed) {
+    std::rename(path_.c_str(), (path_ + ".corrupt").c_str());
+    return makeError(ErrorCode::kInvalidInput, path_ + ": " + parsed.error().message + " (kept as " + path_ + ".corrupt)");
+  }
+  return parsed;
+}
+
+Status PositionStore::save(const PositionMap& positions) const {
+  return state::writeFileAtomic(path_, renderPositions(positions), 0600);
+}
+
+}  // namespace cairn::logship

@@ -1,0 +1,82 @@
+#pragma once
+// Shipper: the loop that moves entries from the sources into batches and batches into Loki.
+// One thread drives it. Reading stops while a batch is being delivered (the source files are the
+// buffer, so memory stays bounded by one batch), and a source's position is saved only after
+// Loki acknowledged every entry before it.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "appliance/host/clock.hpp"
+#include "appliance/metrics/metrics.hpp"
+#include "monitoring/logship/batch.hpp"
+#include "monitoring/logship/positions.hpp"
+#include "monitoring/logship/pusher.hpp"
+#include "monitoring/logship/source.hpp"
+
+namespace cairn::logship {
+
+struct ShipperSettings {
+  std::size_t batchBytes = 1024 * 1024;
+  std::int64_t batchWaitMs = 1000;
+};
+
+class Shipper {
+ public:
+  Shipper(ShipperSettings settings, LokiPusher& pusher, const PositionStore& store, PositionMap acknowledged,
+          host::Clock& clock, metrics::Registry& registry);
+
+  void addSource(std::unique_ptr<Source> source);
+  bool hasSource(const std::string& key) const;
+  // The source may go once it is finished and its entries were acknowledged; its position is
+  // then forgotten.
+  void retireWhenFinished(const std::string& key);
+  std::vector<std::string> sourceKeys() const;
+  std::optional<SourcePosition> acknowledgedPosition(const std::string& key) const;
+
+  // Reads what the sources have into the batch and delivers the batch when it is full or its
+  // oldest entry waited batchWait. Returns true when something was read (call again at once).
+  // kStopped from the pusher ends the step early; stop() tells.
+  bool step();
+  // Delivers what is batched now (at shutdown).
+  Delivery flush();
+  bool stopped() const { return stopped_; }
+
+ private:
+  struct PendingSource {
+    std::string key;
+    std::string name;
+    SourcePosition position;
+    std::uint64_t lines = 0;
+    std::uint64_t bytes = 0;
+    std::int64_t newestNs = 0;
+  };
+  void addToBatch(std::size_t sourceIndex, LogEntry&& entry);
+  void acknowledge(const std::vector<DroppedEntry>& dropped);
+  void retireFinished();
+
+  ShipperSettings settings_;
+  LokiPusher& pusher_;
+  const PositionStore& store_;
+  PositionMap acknowledged_;
+  host::Clock& clock_;
+  metrics::Registry& registry_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<std::string> retiring_;
+  Batch batch_;
+  std::map<std::string, PendingSource> batchSources_;
+  std::optional<std::chrono::steady_clock::time_point> batchStarted_;
+  std::optional<std::pair<std::size_t, LogEntry>> carry_;  // read but did not fit the batch
+  std::unordered_map<std::string, std::int64_t> newestPerStream_;
+  std::size_t nextSource_ = 0;
+  bool stopped_ = false;
+  metrics::Gauge& sourcesGauge_;
+  metrics::Counter& positionSaveFailures_;
+};
+
+}  // namespace cairn::logship
