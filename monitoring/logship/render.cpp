@@ -199,7 +199,12 @@ bundle::Bundle renderLogship(const spec::Spec& spec) {
   b.files.push_back({kDashboardPath, renderLogsDashboard(), 0644, "", false, {}});
   // Restart only where systemd runs the daemon (an appliance), not in a bare --root tree.
   b.reloadActions.push_back({"restart-logshipd",
-                             {"/bin/sh", "-c", "if [ -d /run/systemd/system ]; then systemctl try-restart cairn-logshipd.service; fi"},
+                             {"/bin/sh", "-c",
+                              // restart, not try-restart: before the first apply the daemon had no
+                              // config and may have stopped. Never on a --root tree.
+                              "[ -z '{root}' ] || exit 0; if [ -d /run/systemd/system ] && "
+                              "systemctl is-enabled --quiet cairn-logshipd.service; then "
+                              "systemctl restart cairn-logshipd.service; fi"},
                              60});
   return b;
 }

@@ -1,11 +1,11 @@
 #include "provisioning/apply/renderers.hpp"
 
 #include "appliance/spec/load.hpp"
-#include "services/catalog/catalog.hpp"
-#include "provisioning/edge/edge.hpp"
 #include "keycloak/renderers.hpp"
-#include "monitoring/stack/stack_renderer.hpp"
 #include "monitoring/logship/render.hpp"
+#include "monitoring/stack/stack_renderer.hpp"
+#include "provisioning/edge/edge.hpp"
+#include "services/catalog/catalog.hpp"
 
 namespace cairn::apply {
 
@@ -16,7 +16,6 @@ bundle::Bundle renderCore(const spec::Spec& spec) {
 }
 
 bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets) {
-  (void)secrets;
   bundle::Bundle all = renderCore(spec);
   // Each domain adds its bundle here, one line each.
   all.merge(catalog::renderCatalog(spec, secrets));
