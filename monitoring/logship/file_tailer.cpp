@@ -88,10 +88,13 @@ FileTailer::FileTailer(std::string path, std::size_t maxLineBytes)
 
 FileTailer::~FileTailer() { closeCurrent(); }
 
-void FileTailer::resume(const std::optional<FilePosition>& saved) {
+void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotatedHistory) {
   queue_.clear();
   closeCurrent();
   if (!saved) {
+    if (withRotatedHistory) {
+      for (const auto& sibling : listRotatedSiblings(path_)) queue_.push_back({sibling.path, sibling.inode, 0, true});
+    }
     queue_.push_back({path_, 0, 0, false});
     return;
   }

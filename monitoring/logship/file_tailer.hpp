@@ -64,8 +64,10 @@ class FileTailer {
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
 
-  // Plans where to start: the saved position when it can be found, else the beginning.
-  void resume(const std::optional<FilePosition>& saved);
+  // Plans where to start: the saved position when it can be found, else the beginning. With no
+  // saved position, `withRotatedHistory` starts at the oldest rotated sibling instead: a Docker
+  // container found after its log already rotated still has every line shipped.
+  void resume(const std::optional<FilePosition>& saved, bool withRotatedHistory = false);
   // The next complete line and the position right after it; false when none is available now.
   bool next(SplitLine& line, FilePosition& after);
   // True when the file is gone and everything that could be read was read.

@@ -80,7 +80,7 @@ FileSource::FileSource(std::string key, std::string name, const std::string& pat
   } else {
     streams_[0].labels = streams_[1].labels = std::make_shared<const std::string>(labelsJson(labels));
   }
-  tailer_.resume(saved);
+  tailer_.resume(saved, /*withRotatedHistory=*/format_ == FileFormat::kDocker);
   if (saved) lastAfter_ = *saved;
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -69,7 +70,8 @@ BOOST_AUTO_TEST_CASE(lines_from_real_containers_arrive_with_service_container_an
     return numbers;
   };
   const bool arrived = waitFor([&] { return countFor("stdout").size() >= 1000 && countFor("stderr").size() >= 1000; }, 120s);
-  const std::string logs = run("docker logs " + name + " 2>&1 | wc -l");
+  const std::string dockerLogs = run("docker logs " + name);
+  const auto logs = std::count(dockerLogs.begin(), dockerLogs.end(), '\n');
   run("docker rm -f " + name);
   BOOST_REQUIRE_MESSAGE(arrived, "stdout " << countFor("stdout").size() << " stderr " << countFor("stderr").size()
                                             << " lost files " << shipper.metric("cairn_logship_file_events_total", "lost_file")

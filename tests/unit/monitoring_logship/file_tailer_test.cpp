@@ -104,6 +104,22 @@ BOOST_AUTO_TEST_CASE(a_file_rotated_twice_between_reads_is_not_skipped) {
   BOOST_TEST(drain(tailer) == (Lines{"2", "3", "4"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_new_container_log_found_after_rotations_is_read_from_its_oldest_file) {
+  TempDir dir;
+  const std::string path = dir / "c-json.log";
+  append(path + ".2", "1\n");
+  touchOlder(path + ".2", 20);
+  append(path + ".1", "2\n");
+  touchOlder(path + ".1", 10);
+  append(path, "3\n");
+  FileTailer withHistory(path, 1024);
+  withHistory.resume(std::nullopt, /*withRotatedHistory=*/true);
+  BOOST_TEST(drain(withHistory) == (Lines{"1", "2", "3"}));
+  FileTailer currentOnly(path, 1024);
+  currentOnly.resume(std::nullopt);
+  BOOST_TEST(drain(currentOnly) == (Lines{"3"}));
+}
+
 BOOST_AUTO_TEST_CASE(a_file_deleted_while_being_read_is_finished) {
   TempDir dir;
   const std::string path = dir / "app.log";
