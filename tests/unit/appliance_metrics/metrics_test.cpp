@@ -102,3 +102,28 @@ BOOST_DATA_TEST_CASE(accept_encoding_is_negotiated,
                      header, expected) {
   BOOST_TEST(acceptsGzip(header) == expected);
 }
+
+BOOST_AUTO_TEST_CASE(names_are_checked_and_label_names_sanitized) {
+  BOOST_TEST(isValidMetricName("node_cpu_seconds_total"));
+  BOOST_TEST(isValidMetricName("a:b"));
+  BOOST_TEST(!isValidMetricName("9x"));
+  BOOST_TEST(isValidLabelName("container_label_io_cairn_service"));
+  BOOST_TEST(!isValidLabelName("a:b"));
+  BOOST_TEST(sanitizeLabelName("io.cairn.service") == "io_cairn_service");
+  BOOST_TEST(sanitizeLabelName("1x") == "_1x");
+}
+
+BOOST_AUTO_TEST_CASE(counters_never_go_down_and_a_name_keeps_its_type) {
+  Registry registry;
+  registry.counter("c_total", "C.", {{"s", "a"}}).inc();
+  registry.counter("c_total", "C.", {{"s", "a"}}).inc(2);
+  registry.counter("c_total", "C.", {{"s", "b"}}).inc(-5);  // ignored: counters never go down
+  registry.gauge("g", "G.").set(4);
+  registry.gauge("g", "G.").dec();
+  auto families = registry.collect();
+  BOOST_REQUIRE(families.size() == 2u);
+  BOOST_TEST(families[0].samples.at(0).value == 3);
+  BOOST_TEST(families[0].samples.at(1).value == 0);
+  BOOST_TEST(families[1].samples.at(0).value == 3);
+  BOOST_CHECK_THROW(registry.gauge("c_total", "C."), std::logic_error);
+}
