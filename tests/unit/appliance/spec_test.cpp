@@ -126,6 +126,15 @@ BOOST_AUTO_TEST_CASE(minimal_spec_gets_every_default) {
   BOOST_TEST(spec.firewall.sshPort == 22);
 }
 
+BOOST_AUTO_TEST_CASE(old_upstream_sso_images_are_refused_but_other_repositories_are_the_operators_choice) {
+  auto issues = issuesOf(specWith(R"({"services": {"oauth2-proxy": {"image": "quay.io/oauth2-proxy/oauth2-proxy:v7.14.2"}}})"));
+  BOOST_REQUIRE(issues.size() == 1u);
+  BOOST_TEST(issues[0].path == "services.oauth2-proxy.image");
+  BOOST_TEST(issuesOf(specWith(R"({"services": {"oauth2-proxy": {"image": "local/oauth2-proxy:1"},
+                                               "keycloak": {"image": "mirror.example.com/keycloak:20"}}})"))
+                 .empty());
+}
+
 BOOST_AUTO_TEST_CASE(comments_are_allowed) {
   Spec spec = loadSpec("// the appliance\n{ /* required */ \"version\": 1,\n \"domain\": \"example.com\" // mine\n}");
   BOOST_TEST(spec.domain == "example.com");
