@@ -1,10 +1,6 @@
 #include "monitoring/logship/logshipd_app.hpp"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -17,6 +13,7 @@
 #include <thread>
 
 #include "appliance/core/version.hpp"
+#include "appliance/host/logging.hpp"
 #include "appliance/host/files.hpp"
 #include "monitoring/logship/config.hpp"
 #include "monitoring/logship/docker_logs.hpp"
@@ -155,9 +152,7 @@ int LogshipdApp::main(const std::vector<std::string>&) {
     std::cout << "cairn-logshipd " << cairn::version() << "\n";
     return EXIT_OK;
   }
-  Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr)));
-  Poco::Logger::root().setChannel(channel);
+  host::logToStderr();
   Poco::Logger& log = Poco::Logger::get("logship");
 
   LogshipConfig config;

@@ -1,10 +1,6 @@
 #include "services/supervisor/supervisord_app.hpp"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -14,6 +10,7 @@
 
 #include "appliance/core/version.hpp"
 #include "appliance/host/files.hpp"
+#include "appliance/host/logging.hpp"
 #include "appliance/host/signals.hpp"
 #include "services/docker/endpoint.hpp"
 #include "services/supervisor/control_api.hpp"
@@ -67,10 +64,8 @@ int SupervisordApp::main(const std::vector<std::string>&) {
     return EXIT_OK;
   }
 
-  Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr)));
-  Poco::Logger::root().setChannel(channel);
-  Poco::Logger::get("supervisor").setChannel(channel);
+  host::logToStderr();
+  Poco::Logger::get("supervisor").setChannel(Poco::Logger::root().getChannel());
   Poco::Logger& log = Poco::Logger::get("supervisor");
 
   SupervisorSettings settings = defaultSettings(root_);
