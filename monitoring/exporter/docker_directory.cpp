@@ -88,12 +88,18 @@ std::optional<ContainerEvent> parseContainerEvent(std::string_view line) {
   if (!event.is_object() || stringAt(event, "Type") != "container") return std::nullopt;
   std::string action = stringAt(event, "Action");
   std::string id;
-  if (auto actor = event.find("Actor"); actor != event.end() && actor->is_object()) id = stringAt(*actor, "ID");
+  std::string service;
+  if (auto actor = event.find("Actor"); actor != event.end() && actor->is_object()) {
+    id = stringAt(*actor, "ID");
+    if (auto attributes = actor->find("Attributes"); attributes != actor->end() && attributes->is_object()) {
+      service = stringAt(*attributes, "io.cairn.service");
+    }
+  }
   if (id.empty()) id = stringAt(event, "id");
   if (action.empty() || id.empty()) return std::nullopt;
   auto time = event.find("timeNano");
   long long timeNano = time != event.end() && time->is_number_integer() ? time->get<long long>() : 0;
-  return ContainerEvent{action, id, timeNano};
+  return ContainerEvent{action, id, timeNano, service};
 }
 
 ContainerDirectory::ContainerDirectory(std::string dockerSocket, std::string procRoot, std::string sysRoot)
@@ -173,15 +179,22 @@ Status ContainerDirectory::refresh(host::HttpClient& client, bool full) {
   return {};
 }
 
-void ContainerDirectory::applyEvent(host::HttpClient& client, const std::string& action, const std::string& id) {
-  if (action == "oom" || action == "die") {
+void ContainerDirectory::applyEvent(host::HttpClient& client, const ContainerEvent& event) {
+  const std::string& action = event.action;
+  const std::string& id = event.id;
+  if (action == "oom") {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (action == "oom") oomById_[id] += 1;
-    auto known = containers_.find(id);
-    if (action == "die" && known != containers_.end()) {
-      auto service = known->second.labels.find("io.cairn.service");
-      if (service != known->second.labels.end()) exitsByService_[service->second] += 1;
+    oomById_[id] += 1;
+  }
+  if (action == "die") {
+    // The event's own labels first: a listing taken after the exit no longer holds the container.
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string service = event.service;
+    if (auto known = containers_.find(id); service.empty() && known != containers_.end()) {
+      auto label = known->second.labels.find("io.cairn.service");
+      if (label != known->second.labels.end()) service = label->second;
     }
+    if (!service.empty()) exitsByService_[service] += 1;
   }
   if (action == "destroy") {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -232,7 +245,7 @@ void ContainerDirectory::watch(host::HttpClient& streamClient, host::HttpClient&
         // Streams overlap by up to a second ("since" has second resolution): skip replays.
         if (!event || (event->timeNano != 0 && event->timeNano <= lastEventNano_)) continue;
         lastEventNano_ = std::max(lastEventNano_, event->timeNano);
-        applyEvent(queryClient, event->action, event->id);
+        applyEvent(queryClient, *event);
       }
       return !stop.load();
     });

@@ -42,6 +42,7 @@ struct ContainerEvent {
   std::string action;  // "start", "die", "oom", "destroy", "health_status: healthy", ...
   std::string id;
   long long timeNano = 0;
+  std::string service;  // the io.cairn.service label, which Docker repeats in Actor.Attributes
 };
 // One /events message; nullopt for other types or malformed lines.
 std::optional<ContainerEvent> parseContainerEvent(std::string_view line);
@@ -63,7 +64,7 @@ class ContainerDirectory {
   // Lists running containers and inspects the ones not yet known (or all when `full`).
   Status refresh(host::HttpClient& client, bool full = false);
   // Applies one event: re-inspects the container, drops it when gone, counts oom and die.
-  void applyEvent(host::HttpClient& client, const std::string& action, const std::string& id);
+  void applyEvent(host::HttpClient& client, const ContainerEvent& event);
   // Follows /events until `stop` is set: refresh, stream, and on a broken stream start over
   // after `retryDelay`. Each stream lasts at most `streamWindow` so that stop is noticed.
   void watch(host::HttpClient& streamClient, host::HttpClient& queryClient, const std::atomic<bool>& stop,

@@ -89,7 +89,7 @@ fi
 say "image ready in $(($(date +%s) - image_started)) s"
 qemu-img create -q -f qcow2 -F raw -b "$work/base.img" "$work/disk.qcow2"
 say "building the service image's root file system (cached)"
-standin_tar=$("$source_dir/tests/e2e/standin/build-standin.sh" "$cache" 2> "$work/standin-build.log") \
+standin_tar=$("$source_dir/tests/support/service_image/build.sh" "$cache" 2> "$work/standin-build.log") \
   || fatal "the service image did not build: $(tail -3 "$work/standin-build.log")"
 
 # --- config drive with the user data ----------------------------------------------------------
@@ -207,18 +207,14 @@ guest 'systemctl is-active docker && docker info --format "{{.ServerVersion}}"' 
   && pass "dockerd runs" || fail "dockerd does not run"
 
 # --- service images and the spec pointing at them ------------------------------------------------
-# No registry is reachable: one image built here (real PostgreSQL from Debian, the HTTP stand-in
-# of tests/e2e/standin for Keycloak, oauth2-proxy and Loki), attached to the VM as a read-only disk
-# holding its tarball, is imported into the guest's Docker and tagged per service. Redis, Grafana, Prometheus and Airflow are disabled: nothing the checks
+# No registry is reachable: the test service image (tests/support/service_image: real PostgreSQL
+# from Debian, stand-ins for Keycloak, oauth2-proxy and Loki), attached to the VM as a read-only
+# disk holding its tarball, is imported into the guest's Docker and tagged per service. Redis, Grafana, Prometheus and Airflow are disabled: nothing the checks
 # below need depends on them (Prometheus would listen on the host network).
 say "loading the service images"
-guest 'docker import - cairn-e2e/base:1 < /dev/disk/by-id/virtio-cairn-services >/dev/null' \
-  || fail "docker import of the service image (the read-only disk cairn-services) failed"
-services=(postgres keycloak oauth2-proxy loki)
-for service in "${services[@]}"; do
-  printf 'FROM cairn-e2e/base:1\nENV STANDIN_SERVICE=%s\nENTRYPOINT ["/entrypoint.sh"]\n' "$service" \
-    | guest "DOCKER_BUILDKIT=0 docker build -q -t cairn-e2e/$service:1 - >/dev/null" || fail "cannot tag the $service image"
-done
+guest 'cat > /tmp/load-service-image.sh' < "$source_dir/tests/support/service_image/load.sh"
+guest 'bash /tmp/load-service-image.sh --tarball /dev/disk/by-id/virtio-cairn-services' > "$work/service-image.log" 2>&1 \
+  || fail "loading the service image (the read-only disk cairn-services) failed: $(tail -3 "$work/service-image.log")"
 guest "cat > /etc/cairn/appliance.json" <<EOF
 {
   "version": 1,
@@ -226,10 +222,10 @@ guest "cat > /etc/cairn/appliance.json" <<EOF
   "admin_email": "ops@$domain",
   "tls": { "mode": "self-signed" },
   "services": {
-    "postgres": { "image": "cairn-e2e/postgres:1" },
-    "keycloak": { "image": "cairn-e2e/keycloak:1" },
-    "oauth2-proxy": { "image": "cairn-e2e/oauth2-proxy:1" },
-    "loki": { "image": "cairn-e2e/loki:1" },
+    "postgres": { "image": "cairn-standin/postgres:1" },
+    "keycloak": { "image": "cairn-standin/keycloak:1" },
+    "oauth2-proxy": { "image": "cairn-standin/oauth2-proxy:1" },
+    "loki": { "image": "cairn-standin/loki:1" },
     "redis": { "enabled": false }, "grafana": { "enabled": false },
     "prometheus": { "enabled": false }, "airflow": { "enabled": false }
   },

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the live exporter tests: child processes that are always stopped, loopback ports
-// chosen by the kernel, HTTP GETs, and a small parser of the text exposition.
+// Helpers for the live exporter tests: loopback ports chosen by the kernel, HTTP GETs, and a
+// small parser of the text exposition (child processes: tests/support/child_process.hpp).
 
 #include <sys/types.h>
 
@@ -10,22 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
+
 namespace cairn::testing {
-
-// A child process started with argv, stdout/stderr to `logFile`; SIGTERM then SIGKILL on destruction.
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& logFile);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  pid_t pid() const { return pid_; }
-  bool running();
-  void stop();
-
- private:
-  pid_t pid_ = -1;
-};
 
 // A port on 127.0.0.1 that was free a moment ago (bound to 0, read, closed).
 int freeLoopbackPort();
@@ -38,9 +25,6 @@ struct Fetched {
 };
 Fetched httpGet(int port, const std::string& path);
 
-// Polls `condition` every 100 ms until it holds or `deadline` passes.
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
-
 struct Series {
   std::map<std::string, std::string> labels;  // empty values dropped, as Prometheus does
   double value = 0;
@@ -50,11 +34,5 @@ struct Exposition {
   std::map<std::string, std::vector<Series>> samples;        // metric name → series
 };
 Exposition parseExposition(const std::string& text);
-
-// The content of a log file, "" while it does not exist yet.
-std::string logOf(const std::string& path);
-
-// Runs a shell command, returns its exit status and stdout.
-int runCommand(const std::string& command, std::string* output = nullptr);
 
 }  // namespace cairn::testing

@@ -36,15 +36,6 @@ int freeLoopbackPort() {
   return ntohs(address.sin_port);
 }
 
-bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 LogshipdProcess::LogshipdProcess(std::string dir, nlohmann::json config)
     : dir_(std::move(dir)), configPath_(dir_ + "/logship.json") {
   if (!config.contains("positions_file")) config["positions_file"] = dir_ + "/positions.json";

@@ -1,6 +1,6 @@
 #pragma once
 // Runs the real cairn-logshipd binary with a config written for the test, and the small tools
-// the integration tests share: waiting for outcomes, RSS, metrics scraping, log writers.
+// the integration tests share: RSS, metrics scraping, log writers.
 
 #include <sys/types.h>
 
@@ -10,13 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/child_process.hpp"
+
 namespace cairn::testing {
 
 // A free 127.0.0.1 port chosen by the kernel.
 int freeLoopbackPort();
-
-// Polls `done` every 50 ms until it holds or `deadline` passes; returns its last value.
-bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds deadline);
 
 class LogshipdProcess {
  public:

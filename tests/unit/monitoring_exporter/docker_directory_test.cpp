@@ -77,13 +77,28 @@ BOOST_AUTO_TEST_CASE(events_count_ooms_and_exits_and_destroy_forgets_the_contain
   };
   ContainerDirectory directory("/s", "/nonexistent", "/nonexistent");
   BOOST_TEST(directory.refresh(docker).ok());
-  directory.applyEvent(docker, "oom", "abc");
-  directory.applyEvent(docker, "die", "abc");
+  directory.applyEvent(docker, {"oom", "abc"});
+  directory.applyEvent(docker, {"die", "abc"});
   BOOST_TEST(directory.snapshot()[0].oomEvents == 1);
   BOOST_TEST(directory.exitsByService().at("web") == 1);
-  directory.applyEvent(docker, "destroy", "abc");
+  directory.applyEvent(docker, {"destroy", "abc"});
   BOOST_TEST(directory.snapshot().empty());
   BOOST_TEST(directory.exitsByService().at("web") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_exit_counts_for_the_events_service_even_after_the_listing_dropped_the_container) {
+  cairn::testing::FakeHttpClient docker;
+  docker.handler = [](const cairn::host::HttpRequest&) -> cairn::Result<HttpResponse> {
+    return HttpResponse{200, {}, "[]"};
+  };
+  ContainerDirectory directory("/s", "/nonexistent", "/nonexistent");
+  BOOST_TEST(directory.refresh(docker).ok());
+  auto event = parseContainerEvent(
+      R"({"Type":"container","Action":"die","Actor":{"ID":"gone","Attributes":{"io.cairn.service":"airflow","exitCode":"137"}},"timeNano":9})");
+  BOOST_REQUIRE(event);
+  BOOST_TEST(event->service == "airflow");
+  directory.applyEvent(docker, *event);
+  BOOST_TEST(directory.exitsByService().at("airflow") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_engine_is_reported_not_thrown) {

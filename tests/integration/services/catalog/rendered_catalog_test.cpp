@@ -1,0 +1,179 @@
+// The whole rendered catalog on the real Docker engine: `cairnctl apply` renders containers.json
+// from a spec that points every service at the test's service image (tests/support/service_image:
+// real PostgreSQL and Redis, stand-ins for the services that cannot be obtained here), and
+// cairn-supervisord brings it up. Docker's own event record proves the dependency order.
+#define BOOST_TEST_MODULE services_rendered_catalog
+#include <boost/test/unit_test.hpp>
+
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace cairn::testing;
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+const std::vector<std::string> kServices = {"postgres", "redis", "keycloak", "oauth2-proxy",
+                                            "loki", "grafana", "prometheus", "airflow"};
+
+std::string run(const std::string& command) {
+  std::string output;
+  int status = runCommand(command + " 2>&1", &output);
+  BOOST_REQUIRE_MESSAGE(status == 0, command + " failed (" + std::to_string(status) + "): " + output);
+  return output;
+}
+
+json readJson(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in, nullptr, false, true);
+}
+
+std::string specFor(const std::string& domain) {
+  json services = json::object();
+  for (const auto& service : kServices) services[service] = {{"image", "cairn-standin/" + service + ":1"}};
+  return json{{"version", 1}, {"domain", domain}, {"admin_email", "ops@" + domain}, {"services", services}}.dump(2);
+}
+
+// An applied spec under a --root of its own and cairn-supervisord running it, with Docker's
+// container events recorded from before the supervisor starts (the engine keeps only its last
+// 256 events and healthchecks make many, so they are streamed; --since covers the stream's
+// start-up). Everything is removed afterwards, volumes included.
+struct SupervisedCatalog {
+  TempDir root;
+  std::unique_ptr<ChildProcess> events;
+  std::unique_ptr<ChildProcess> supervisor;
+
+  SupervisedCatalog() {
+    removeEverything();  // a run that was killed may have left its containers behind
+    std::string ctl = std::string(CAIRN_CTL) + " --root " + root.path();
+    run(ctl + " init --domain catalog.localhost");
+    writeFile(root / "etc/cairn/appliance.json", specFor("catalog.localhost"));
+    run(ctl + " apply");
+    writeFile(root / "etc/cairn/rendered/supervisor.json", R"({"metrics_listen": ""})");
+    events = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"docker", "events", "--since", std::to_string(std::time(nullptr) - 1), "--filter", "type=container", "--filter", "label=io.cairn.managed=true",
+                                 "--filter", "event=start", "--filter", "event=die", "--filter", "event=health_status",
+                                 "--format", "{{json .}}"},
+        root / "events.jsonl");
+    supervisor = std::make_unique<ChildProcess>(std::vector<std::string>{CAIRN_SUPERVISORD, "--root", root.path()},
+                                                root / "supervisord.log");
+  }
+  ~SupervisedCatalog() {
+    supervisor->stop();
+    events->stop();
+    removeEverything();
+  }
+
+  void removeEverything() {
+    // The rendered names are fixed (cairn-postgres, network cairn, ...): clear any earlier run's.
+    runCommand("docker ps -aq --filter label=io.cairn.managed=true --filter name=^cairn- | xargs -r docker rm -f >/dev/null 2>&1");
+    runCommand("docker network rm cairn >/dev/null 2>&1");
+    runCommand("docker volume ls -q --filter label=io.cairn.managed=true | grep '^cairn-' | xargs -r docker volume rm >/dev/null 2>&1");
+  }
+
+  json status() {
+    std::string output;
+    runCommand(std::string(CAIRN_CTL) + " --root " + root.path() + " status --json 2>/dev/null", &output);
+    json parsed = json::parse(output, nullptr, false);
+    return parsed.is_object() ? parsed : json::object();
+  }
+
+  json rendered() { return readJson(root / "etc/cairn/rendered/containers.json"); }
+};
+
+bool everyServiceReady(const json& status) {
+  if (!status.contains("services") || status["services"].empty()) return false;
+  for (const auto& service : status["services"]) {
+    std::string state = service.value("state", "");
+    std::string health = service.value("health", "");
+    bool ready = state == "completed" || (state == "running" && (health == "healthy" || health == "none"));
+    if (!ready) return false;
+  }
+  return true;
+}
+
+// When each container first started, first turned healthy and first exited 0, from recorded
+// Docker events (one JSON object per line).
+struct Moments {
+  std::map<std::string, Clock::time_point> started, healthy, completed;
+};
+
+Moments momentsOf(const std::string& recordedEvents) {
+  Moments moments;
+  std::istringstream lines(recordedEvents);
+  std::string line;
+  while (std::getline(lines, line)) {
+    json event = json::parse(line, nullptr, false);
+    if (!event.is_object()) continue;
+    std::string name = event["Actor"]["Attributes"].value("name", "");
+    std::string action = event.value("Action", event.value("status", ""));
+    Clock::time_point at{std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(event.value("timeNano", 0LL)))};
+    auto note = [&](std::map<std::string, Clock::time_point>& first) { first.emplace(name, at); };
+    if (action == "start") note(moments.started);
+    if (action == "health_status: healthy") note(moments.healthy);
+    if (action == "die" && event["Actor"]["Attributes"].value("exitCode", "") == "0") note(moments.completed);
+  }
+  return moments;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_rendered_catalog_comes_up_in_dependency_order_and_postgres_serves_its_users) {
+  run(std::string(CAIRN_SERVICE_IMAGE_LOAD));  // cached: quick when the fixture already loaded it
+  SupervisedCatalog catalog;
+  json status;
+  BOOST_REQUIRE_MESSAGE(waitFor([&] { return everyServiceReady(status = catalog.status()); }, std::chrono::minutes(5)),
+                        "the catalog did not come up: " + status.dump(1) + "\n" + logOf(catalog.root / "supervisord.log"));
+
+  json rendered = catalog.rendered();
+  std::map<std::string, json> services;
+  for (const auto& service : rendered["services"]) services[service["name"]] = service;
+  BOOST_TEST(services.size() == status["services"].size());
+  BOOST_TEST(services.count("airflow-worker") == 1u);  // the whole catalog, Airflow's components included
+
+  // Every container of a service started only once each dependency was ready: healthy, or for a
+  // one-shot job, exited 0; without a healthcheck, running.
+  Moments moments = momentsOf(logOf(catalog.root / "events.jsonl"));
+  int checkedPairs = 0;
+  for (const auto& [name, service] : services) {
+    for (const auto& dependency : service["depends_on"]) {
+      for (const auto& container : service["containers"]) {
+        std::string dependent = container["name"];
+        BOOST_REQUIRE_MESSAGE(moments.started.count(dependent), dependent + " never started");
+        for (const auto& needed : services[dependency.get<std::string>()]["containers"]) {
+          std::string neededName = needed["name"];
+          const auto& readyAt = needed.value("one_shot", false)         ? moments.completed
+                                : !needed.contains("healthcheck")         ? moments.started
+                                                                         : moments.healthy;
+          BOOST_REQUIRE_MESSAGE(readyAt.count(neededName), neededName + " never became ready");
+          bool inOrder = readyAt.at(neededName) <= moments.started.at(dependent);
+          BOOST_TEST(inOrder, dependent + " started before " + neededName + " was ready");
+          ++checkedPairs;
+        }
+      }
+    }
+  }
+  BOOST_TEST(checkedPairs >= 15);
+
+  json secrets = readJson(catalog.root / "etc/cairn/secrets.json")["secrets"];
+  for (const std::string role : {"airflow", "keycloak"}) {
+    std::string password = secrets[role + "_db_password"]["value"];
+    std::string who = run("docker exec -e PGPASSWORD=" + password + " cairn-postgres psql -h 127.0.0.1 -U " + role +
+                          " -d " + role + " -tAc 'SELECT current_user'");
+    BOOST_TEST(who == role + "\n");
+    std::string output;
+    BOOST_TEST(runCommand("docker exec -e PGPASSWORD=wrong cairn-postgres psql -h 127.0.0.1 -U " + role + " -d " + role +
+                              " -tAc 'SELECT 1' 2>&1",
+                          &output) != 0,
+               "a wrong password was accepted: " + output);
+  }
+}

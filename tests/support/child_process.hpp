@@ -1,0 +1,38 @@
+#pragma once
+// Processes for the integration tests: a child that is always stopped, a shell command run to
+// completion, and polling for an outcome with a deadline.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace cairn::testing {
+
+// A child process started with argv, stdout/stderr to `logFile`; SIGTERM then SIGKILL on destruction.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::string& logFile);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  pid_t pid() const { return pid_; }
+  bool running();
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Polls `condition` every 100 ms until it holds or `deadline` passes.
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
+
+// The content of a log file, "" while it does not exist yet.
+std::string logOf(const std::string& path);
+
+// Runs a shell command, returns its exit status and stdout.
+int runCommand(const std::string& command, std::string* output = nullptr);
+
+}  // namespace cairn::testing
