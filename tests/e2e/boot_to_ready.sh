@@ -274,7 +274,8 @@ until gated=$(https "app.$domain" /) && [[ "${gated%% *}" =~ ^(302|401|403)$ ]];
 done
 case "${gated%% *}" in
   302|401|403) pass "https://app.$domain/ (auth sso) is gated by sign-in ($gated)" ;;
-  *) fail "https://app.$domain/ (auth sso) is not gated by sign-in: got '$gated' (containers: $(guest 'docker ps -a --format "{{.Names}} {{.Status}}"' | paste -sd';'))" ;;
+  *) guest 'cairnctl status; journalctl -u cairn-supervisord --no-pager -n 200' > "$work/supervisor.log" 2>&1
+     fail "https://app.$domain/ (auth sso) is not gated by sign-in: got '$gated' (containers: $(guest 'docker ps -a --format "{{.Names}} {{.Status}}"' | paste -sd';'); status and supervisor log: $work/supervisor.log)" ;;
 esac
 plain=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 -H "Host: $domain" "http://127.0.0.1:$http_port/")
 case "${plain%% *}" in

@@ -77,11 +77,11 @@ BOOST_AUTO_TEST_CASE(events_count_ooms_and_exits_and_destroy_forgets_the_contain
   };
   ContainerDirectory directory("/s", "/nonexistent", "/nonexistent");
   BOOST_TEST(directory.refresh(docker).ok());
-  directory.applyEvent(docker, {"oom", "abc"});
-  directory.applyEvent(docker, {"die", "abc"});
+  directory.applyEvent(docker, {"oom", "abc", 0, ""});
+  directory.applyEvent(docker, {"die", "abc", 0, ""});
   BOOST_TEST(directory.snapshot()[0].oomEvents == 1);
   BOOST_TEST(directory.exitsByService().at("web") == 1);
-  directory.applyEvent(docker, {"destroy", "abc"});
+  directory.applyEvent(docker, {"destroy", "abc", 0, ""});
   BOOST_TEST(directory.snapshot().empty());
   BOOST_TEST(directory.exitsByService().at("web") == 1);
 }
