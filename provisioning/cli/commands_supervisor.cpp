@@ -121,7 +121,7 @@ int statusCommand(const ParsedArgs& args, CliContext& context) {
     body = statusBody(*response, context, code);
   }
   if (args.has("--json")) {
-    nlohmann::json status = body ? *body : nlohmann::json{{"supervisor", {{"reachable", false}}}};
+    nlohmann::json status = body ? *body : nlohmann::json{{"supervisor", {{"available", false}}}};
     status["tls"] = tlsStatusJson(context);
     context.out << status.dump(2) << "\n";
     return code;

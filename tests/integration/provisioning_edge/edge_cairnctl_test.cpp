@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(cairnctl_apply_rejects_an_unusable_provided_certificate_wit
   BOOST_TEST(cli.out.find("serving the provided certificate") != std::string::npos, cli.out);
 }
 
-BOOST_AUTO_TEST_CASE(cairnctl_status_says_acme_serves_the_self_signed_certificate_without_a_supervisor) {
+BOOST_AUTO_TEST_CASE(
+    cairnctl_status_says_acme_serves_the_self_signed_certificate_without_a_supervisor) {
   Cli cli;
   BOOST_REQUIRE_EQUAL(cli.run({"init", "--domain", "example.com"}), 0);
   BOOST_TEST(cli.run({"status"}) == 1);
@@ -78,7 +79,7 @@ BOOST_AUTO_TEST_CASE(cairnctl_status_says_acme_serves_the_self_signed_certificat
 
   BOOST_TEST(cli.run({"status", "--json"}) == 1);
   auto status = nlohmann::json::parse(cli.out);
-  BOOST_TEST(status["supervisor"]["reachable"] == false);
+  BOOST_TEST(status["supervisor"]["available"] == false);
   BOOST_TEST(status["tls"]["recorded"] == true);
   BOOST_TEST(status["tls"]["mode"] == "acme");
   BOOST_TEST(status["tls"]["source"] == "self-signed-fallback");

@@ -63,16 +63,16 @@ Response signInAndReturn(const std::string& host, const std::string& page) {
   BOOST_TEST_REQUIRE(provider.rfind(kProvider, 0) == 0u, provider);
   std::string state = provider.substr(provider.find("state=") + 6);
   state = state.substr(0, state.find('&'));
-  Response callback = fetch(
-      harness->https(host, "/oauth2/callback?code=admin-session&state=" + state));
+  Response callback =
+      fetch(harness->https(host, "/oauth2/callback?code=admin-session&state=" + state));
   BOOST_TEST_REQUIRE(callback.status == 302);
   BOOST_TEST(callback.header("set-cookie").rfind(EdgeHarness::kAdminCookie, 0) == 0u);
   return callback;
 }
 
 BOOST_AUTO_TEST_CASE(sign_in_returns_the_user_to_exactly_the_page_asked_for) {
-  for (std::string page : {"/a/b?x=1&y=2", "/d/abc?orgId=1", "/p%20q/r;s?u=a%2Fb&v=c+d&w&r=/x?y#",
-                           "/"}) {
+  for (std::string page :
+       {"/a/b?x=1&y=2", "/d/abc?orgId=1", "/p%20q/r;s?u=a%2Fb&v=c+d&w&r=/x?y#", "/"}) {
     if (page.back() == '#') page.pop_back();  // a fragment never reaches the server
     BOOST_TEST_CONTEXT(page) {
       Response callback = signInAndReturn("grafana.edge.test", page);
@@ -94,8 +94,9 @@ BOOST_AUTO_TEST_CASE(the_redirect_to_the_provider_carries_the_whole_page) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_code_or_a_foreign_redirect_gets_no_session) {
-  BOOST_TEST(fetch(harness->https("localhost", "/oauth2/callback?code=forged&state=nonce%3A%2F"))
-                 .status == 403);
+  BOOST_TEST(
+      fetch(harness->https("localhost", "/oauth2/callback?code=forged&state=nonce%3A%2F")).status ==
+      403);
   BOOST_TEST(fetch(harness->https("localhost",
                                   "/oauth2/callback?code=admin-session&state=nonce%3A%2F%2Fevil"))
                  .status == 403);

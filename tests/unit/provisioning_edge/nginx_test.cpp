@@ -95,8 +95,9 @@ BOOST_AUTO_TEST_CASE(open_routes_strip_identity_and_gated_routes_fill_it) {
   // The page to return to travels in a header, where no "&" of its query can cut it short.
   BOOST_TEST(shut.find("rd=") == std::string::npos);
   BOOST_TEST(shut.find("rewrite ^ /oauth2/sign_in? break;") != std::string::npos);
-  BOOST_TEST(shut.find("proxy_set_header X-Auth-Request-Redirect $scheme://$http_host$request_uri;") !=
-             std::string::npos);
+  BOOST_TEST(
+      shut.find("proxy_set_header X-Auth-Request-Redirect $scheme://$http_host$request_uri;") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(roles_become_allowed_groups_on_the_auth_request) {
@@ -155,8 +156,9 @@ BOOST_AUTO_TEST_CASE(every_address_means_ipv4_and_ipv6_only_when_the_host_has_ip
              std::string::npos);
   BOOST_TEST(fileContent(both, fallback).find("listen [::]:443 ssl http2 default_server;") !=
              std::string::npos);
-  BOOST_TEST(site(both, "example.com").find("    listen 443 ssl http2;\n    listen [::]:443 ssl "
-                                            "http2;\n") != std::string::npos);
+  BOOST_TEST(site(both, "example.com")
+                 .find("    listen 443 ssl http2;\n    listen [::]:443 ssl "
+                       "http2;\n") != std::string::npos);
 
   BOOST_TEST(fileContent(v4, plain).find("    listen 80;\n") != std::string::npos);
   BOOST_TEST(fileContent(v4, fallback).find("listen 443 ssl http2 default_server;") !=
