@@ -8,6 +8,15 @@
 #include "services/catalog/catalog.hpp"
 
 namespace cairn::apply {
+namespace {
+
+edge::EdgeOptions edgeOptionsFor(const HostFacts& host) {
+  edge::EdgeOptions options;
+  options.ipv6 = host.ipv6;
+  return options;
+}
+
+}  // namespace
 
 bundle::Bundle renderCore(const spec::Spec& spec) {
   bundle::Bundle core;
@@ -15,11 +24,11 @@ bundle::Bundle renderCore(const spec::Spec& spec) {
   return core;
 }
 
-bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets) {
+bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets, const HostFacts& host) {
   bundle::Bundle all = renderCore(spec);
   // Each domain adds its bundle here, one line each.
   all.merge(catalog::renderCatalog(spec, secrets));
-  all.merge(edge::renderEdge(spec));
+  all.merge(edge::renderEdge(spec, edgeOptionsFor(host)));
   all.merge(keycloak::renderKeycloak(spec, secrets));
   all.merge(stack::renderMonitoringStack(spec));
   all.merge(logship::renderLogship(spec));

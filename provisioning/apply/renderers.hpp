@@ -8,7 +8,14 @@
 
 namespace cairn::apply {
 
-bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets);
+// What the renderers need to know about the machine they render for; the caller finds it out
+// (cairnctl reads it under --root) so that rendering stays pure.
+struct HostFacts {
+  bool ipv6 = true;  // edge::hostHasIpv6(): nginx listens on [::] only with it
+};
+
+bundle::Bundle renderAppliance(const spec::Spec& spec, const secrets::Secrets& secrets,
+                               const HostFacts& host = {});
 
 // The normalized spec every daemon reads (/etc/cairn/rendered/spec.json).
 bundle::Bundle renderCore(const spec::Spec& spec);

@@ -69,7 +69,7 @@ const std::map<std::string, CommandEntry>& commandTable() {
          "  rotate NAME  generate a new value; run `cairnctl apply` to use it\n"},
         secretsCommand, true}},
       {"status",
-       {{"every service: state, health, restarts, uptime", "status [--json]", {"--json"}, {}, 0, 0, ""}, statusCommand, false}},
+       {{"every service: state, health, restarts, uptime; the TLS certificate", "status [--json]", {"--json"}, {}, 0, 0, ""}, statusCommand, false}},
       {"up", {{"start every service in dependency order", "up", {}, {}, 0, 0, ""}, upCommand, true}},
       {"down", {{"stop every service in reverse order (data is kept)", "down", {}, {}, 0, 0, ""}, downCommand, true}},
       {"restart", {{"restart one service", "restart SERVICE", {}, {}, 1, 1, ""}, restartCommand, true}},

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "appliance/host/process_runner.hpp"
 #include "appliance/state/paths.hpp"
 #include "provisioning/cli/args.hpp"
@@ -56,6 +58,12 @@ int restartCommand(const ParsedArgs& args, CliContext& context);
 int logsCommand(const ParsedArgs& args, CliContext& context);
 // The edge's commands (commands_edge.cpp).
 int tlsCommand(const ParsedArgs& args, CliContext& context);
+// The TLS part of `cairnctl status`: the certificate nginx serves as the last apply recorded it,
+// including when tls.mode acme still serves the self-signed one. Read from disk only, so it works
+// without cairn-supervisord. The JSON is the recorded object with "recorded": true, or
+// {"recorded": false, "error": ...}.
+std::string tlsStatusText(const CliContext& context);
+nlohmann::json tlsStatusJson(const CliContext& context);
 // Single sign-on (commands_keycloak.cpp).
 int keycloakCommand(const ParsedArgs& args, CliContext& context);
 int usersCommand(const ParsedArgs& args, CliContext& context);

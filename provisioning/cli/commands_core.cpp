@@ -13,11 +13,18 @@
 #include "provisioning/apply/transaction.hpp"
 #include "provisioning/cli/cli.hpp"
 #include "provisioning/cli/commands_supervisor.hpp"
+#include "provisioning/edge/host_ipv6.hpp"
 
 namespace cairn::cli {
 namespace {
 
 constexpr std::size_t kHistoryKept = 10;
+
+apply::HostFacts hostFacts(const state::Paths& paths) {
+  apply::HostFacts facts;
+  facts.ipv6 = edge::hostHasIpv6(paths.root);
+  return facts;
+}
 
 std::string utcNow() {
   std::time_t now = std::time(nullptr);
@@ -236,7 +243,7 @@ int planCommand(const ParsedArgs&, CliContext& context) {
   secrets->fillMissing(secrets::kernelRandom(), utcNow());  // shown as they would be; not saved
   state::History history(context.paths.historyDir(), kHistoryKept);
   apply::Transaction transaction(context.paths, context.runner);
-  context.out << apply::describePlan(transaction.plan(apply::renderAppliance(*spec, *secrets), currentBundle(history)));
+  context.out << apply::describePlan(transaction.plan(apply::renderAppliance(*spec, *secrets, hostFacts(context.paths)), currentBundle(history)));
   return kExitOk;
 }
 
@@ -254,7 +261,7 @@ int applyCommand(const ParsedArgs& args, CliContext& context) {
       return kExitFailed;
     }
   }
-  bundle::Bundle desired = apply::renderAppliance(*spec, *secrets);
+  bundle::Bundle desired = apply::renderAppliance(*spec, *secrets, hostFacts(context.paths));
   state::History history(context.paths.historyDir(), kHistoryKept);
   apply::Transaction transaction(context.paths, context.runner);
   auto report = transaction.apply(desired, currentBundle(history), dryRun);

@@ -75,16 +75,22 @@ std::optional<host::HttpResponse> checked(const std::string& command, Result<hos
   return response.value();
 }
 
-std::optional<supervisor::SupervisorStatus> fetchStatus(SupervisorSocket& socket, CliContext& context, int& code) {
-  auto response = checked("status", socket.call("GET", "/v1/status"), context, code);
-  if (!response) return std::nullopt;
-  auto body = nlohmann::json::parse(response->body, nullptr, false);
+std::optional<nlohmann::json> statusBody(const host::HttpResponse& response, CliContext& context, int& code) {
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
     context.err << "cairnctl: cairn-supervisord sent a malformed status\n";
     code = kExitFailed;
     return std::nullopt;
   }
-  return supervisor::statusFromJson(body);
+  return body;
+}
+
+std::optional<supervisor::SupervisorStatus> fetchStatus(SupervisorSocket& socket, CliContext& context, int& code) {
+  auto response = checked("status", socket.call("GET", "/v1/status"), context, code);
+  if (!response) return std::nullopt;
+  auto body = statusBody(*response, context, code);
+  if (!body) return std::nullopt;
+  return supervisor::statusFromJson(*body);
 }
 
 bool settledGood(const supervisor::ServiceStatus& service) {
@@ -103,19 +109,26 @@ std::string describe(const supervisor::ServiceStatus& service) {
 
 }  // namespace
 
+// The containers come from cairn-supervisord; the certificate nginx serves is read from disk, so
+// it is shown (and the exit code still says the supervisor is missing) when the supervisor is not.
 int statusCommand(const ParsedArgs& args, CliContext& context) {
   SupervisorSocket socket(context);
-  if (!socket.present()) return notRunning("status", socket, context);
   int code = kExitOk;
+  std::optional<nlohmann::json> body;
+  if (!socket.present()) {
+    code = notRunning("status", socket, context);
+  } else if (auto response = checked("status", socket.call("GET", "/v1/status"), context, code)) {
+    body = statusBody(*response, context, code);
+  }
   if (args.has("--json")) {
-    auto response = checked("status", socket.call("GET", "/v1/status"), context, code);
-    if (response) context.out << response->body;
+    nlohmann::json status = body ? *body : nlohmann::json{{"supervisor", {{"available", false}}}};
+    status["tls"] = tlsStatusJson(context);
+    context.out << status.dump(2) << "\n";
     return code;
   }
-  auto status = fetchStatus(socket, context, code);
-  if (!status) return code;
-  context.out << supervisor::formatStatusTable(*status);
-  return kExitOk;
+  if (body) context.out << supervisor::formatStatusTable(supervisor::statusFromJson(*body)) << "\n";
+  context.out << tlsStatusText(context);
+  return code;
 }
 
 int upCommand(const ParsedArgs&, CliContext& context) {

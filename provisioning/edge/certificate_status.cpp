@@ -14,6 +14,8 @@ std::string describeCertificate(const nlohmann::json& status, std::int64_t nowUn
   }
   std::int64_t notAfter = status.value("not_after_unix", std::int64_t{0});
   std::int64_t days = (notAfter - nowUnix) / 86400;
+  std::string subject = status.value("subject", std::string());
+  if (!subject.empty()) text += "  subject " + subject + "\n";
   text += "  " + status.value("certificate", std::string()) + "\n  expires " +
           status.value("not_after", std::string()) +
           (notAfter <= nowUnix ? " (EXPIRED)" : " (in " + std::to_string(days) + " days)") + "\n";

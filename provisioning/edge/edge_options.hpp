@@ -16,8 +16,12 @@ struct Upstreams {
 };
 
 struct EdgeOptions {
-  // "" listens on every IPv4 and IPv6 address; otherwise one address ("127.0.0.1").
+  // "" listens on every IPv4 address, and on every IPv6 address when `ipv6` is set; otherwise one
+  // address ("127.0.0.1").
   std::string listenAddress;
+  // Whether the host has IPv6 (hostHasIpv6() in host_ipv6.hpp finds out). Without it nginx
+  // cannot bind [::]:80, so the IPv6 listen lines are left out.
+  bool ipv6 = true;
   int httpPort = 80;
   int httpsPort = 443;
   Upstreams upstreams;

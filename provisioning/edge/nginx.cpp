@@ -65,8 +65,9 @@ std::vector<std::string> listenLines(const EdgeOptions& options, int port,
   if (!options.listenAddress.empty()) {
     return {"listen " + options.listenAddress + ":" + std::to_string(port) + suffix + ";"};
   }
-  return {"listen " + std::to_string(port) + suffix + ";",
-          "listen [::]:" + std::to_string(port) + suffix + ";"};
+  std::vector<std::string> lines = {"listen " + std::to_string(port) + suffix + ";"};
+  if (options.ipv6) lines.push_back("listen [::]:" + std::to_string(port) + suffix + ";");
+  return lines;
 }
 
 std::string httpsBase(const EdgeOptions& options) {
@@ -229,12 +230,25 @@ std::string gateLocations(const Site& site, const std::vector<std::vector<spec::
   Site oauth2 = site;
   oauth2.gated = false;
   oauth2.proxyPass = "http://cairn_oauth2_proxy";
-  text +=
-      proxyLocation("/oauth2/", oauth2, options, {"limit_req zone=cairn_oauth2 burst=20 nodelay;"});
+  text += proxyLocation("/oauth2/", oauth2, options,
+                        {"limit_req zone=cairn_oauth2 burst=20 nodelay;",
+                         "proxy_set_header X-Forwarded-Uri $request_uri;"});
   for (const auto& roles : roleSets) text += authRequestLocation(authLocation(roles), roles);
+  // oauth2-proxy answers the sign-in itself (with skip_provider_button, a redirect to Keycloak that
+  // carries the page in its state). The page goes in X-Auth-Request-Redirect rather than in an
+  // rd= query argument: nginx core cannot URL-encode $request_uri, and oauth2-proxy parses rd as
+  // a form value, so "/a?x=1&y=2" would come back as "/a?x=1". $request_uri is still the page
+  // asked for here, because error_page redirects internally.
   Block signin(2);
-  securityHeaders(signin, site, false);
-  signin.line("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;");
+  securityHeaders(signin, site, true);
+  signin.line("rewrite ^ /oauth2/sign_in? break;");
+  signin.line("proxy_method GET;");
+  signin.line("proxy_pass_request_body off;");
+  signin.line("proxy_set_header Content-Length \"\";");
+  signin.line("proxy_set_header X-Auth-Request-Redirect $scheme://$http_host$request_uri;");
+  signin.line("proxy_set_header X-Forwarded-Uri $request_uri;");
+  proxyHeaders(signin, oauth2, options);
+  signin.line("proxy_pass http://cairn_oauth2_proxy;");
   text += "    location @oauth2_signin {\n" + signin.text() + "    }\n";
   return text;
 }

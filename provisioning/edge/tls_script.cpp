@@ -70,11 +70,12 @@ json_string() {
 write_status() {
   end=$(openssl x509 -in "$3" -noout -enddate | cut -d= -f2)
   unix=$(date -d "$end" +%s) || fail "cannot read the expiry date of $3"
+  subject=$(openssl x509 -in "$3" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
   fallback=0
   [ "$1" = "self-signed-fallback" ] && fallback=1
   {
-    printf '{"mode":%s,"source":%s,"certificate":%s,"not_after":%s,"not_after_unix":%s,"fallback":%s,"message":%s}\n' \
-      "$(json_string "$2")" "$(json_string "$1")" "$(json_string "$3")" "$(json_string "$end")" "$unix" \
+    printf '{"mode":%s,"source":%s,"certificate":%s,"subject":%s,"not_after":%s,"not_after_unix":%s,"fallback":%s,"message":%s}\n' \
+      "$(json_string "$2")" "$(json_string "$1")" "$(json_string "$3")" "$(json_string "$subject")" "$(json_string "$end")" "$unix" \
       "$([ $fallback = 1 ] && echo true || echo false)" "$(json_string "$4")"
   } >"$tls/certificate.json.tmp" && mv -f "$tls/certificate.json.tmp" "$tls/certificate.json" ||
     fail "cannot write $tls/certificate.json"

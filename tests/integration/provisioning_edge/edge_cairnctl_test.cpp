@@ -1,4 +1,6 @@
 #include <boost/test/unit_test.hpp>
+#include <ctime>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "appliance/host/files.hpp"
@@ -53,4 +55,57 @@ BOOST_AUTO_TEST_CASE(cairnctl_apply_rejects_an_unusable_provided_certificate_wit
   BOOST_TEST(cairn::host::pathExists(cli.root.path() + cairn::edge::kNginxIncludeFile));
   BOOST_TEST(cli.run({"tls"}) == 0);
   BOOST_TEST(cli.out.find("serving the provided certificate") != std::string::npos, cli.out);
+}
+
+BOOST_AUTO_TEST_CASE(
+    cairnctl_status_says_acme_serves_the_self_signed_certificate_without_a_supervisor) {
+  Cli cli;
+  BOOST_REQUIRE_EQUAL(cli.run({"init", "--domain", "example.com"}), 0);
+  BOOST_TEST(cli.run({"status"}) == 1);
+  BOOST_TEST(cli.err.find("cairn-supervisord is not running") != std::string::npos, cli.err);
+  BOOST_TEST(cli.out.find("TLS: no certificate recorded yet") != std::string::npos, cli.out);
+
+  cairn::testing::writeFile(cli.root / "etc/cairn/appliance.json",
+                            R"({"version": 1, "domain": "example.com", "tls": {"mode": "acme"}})");
+  BOOST_REQUIRE_MESSAGE(cli.run({"apply"}) == 0, cli.err);
+
+  BOOST_TEST(cli.run({"status"}) == 1);
+  BOOST_TEST(cli.out.find("TLS mode acme: serving the self-signed certificate until certbot gets "
+                          "one") != std::string::npos,
+             cli.out);
+  BOOST_TEST(cli.out.find("no usable ACME certificate yet") != std::string::npos, cli.out);
+  BOOST_TEST(cli.out.find("subject CN=example.com") != std::string::npos, cli.out);
+  BOOST_TEST(cli.out.find("(in ") != std::string::npos, cli.out);
+
+  BOOST_TEST(cli.run({"status", "--json"}) == 1);
+  auto status = nlohmann::json::parse(cli.out);
+  BOOST_TEST(status["supervisor"]["available"] == false);
+  BOOST_TEST(status["tls"]["recorded"] == true);
+  BOOST_TEST(status["tls"]["mode"] == "acme");
+  BOOST_TEST(status["tls"]["source"] == "self-signed-fallback");
+  BOOST_TEST(status["tls"]["fallback"] == true);
+  BOOST_TEST(status["tls"]["subject"] == "CN=example.com");
+  BOOST_TEST(status["tls"]["not_after_unix"].get<std::int64_t>() > std::time(nullptr));
+  BOOST_TEST(status["tls"]["message"].get<std::string>().find("no usable ACME certificate yet") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(cairnctl_apply_listens_on_ipv6_only_when_the_root_has_it) {
+  Cli cli;
+  BOOST_REQUIRE_EQUAL(cli.run({"init", "--domain", "example.com"}), 0);
+  const std::string plain =
+      cli.root.path() + cairn::edge::kNginxDir + std::string("/sites/00-http.conf");
+  // The temporary root has no /proc: no IPv6.
+  BOOST_REQUIRE_MESSAGE(cli.run({"apply"}) == 0, cli.err);
+  BOOST_TEST(cairn::testing::readFile(plain).find("[::]") == std::string::npos);
+
+  cairn::testing::writeFile(cli.root / "proc/net/if_inet6",
+                            "00000000000000000000000000000001 01 80 10 80       lo\n");
+  cairn::testing::writeFile(cli.root / "proc/sys/net/ipv6/conf/all/disable_ipv6", "0\n");
+  BOOST_REQUIRE_MESSAGE(cli.run({"apply"}) == 0, cli.err);
+  BOOST_TEST(cairn::testing::readFile(plain).find("listen [::]:80;") != std::string::npos);
+
+  cairn::testing::writeFile(cli.root / "proc/sys/net/ipv6/conf/all/disable_ipv6", "1\n");
+  BOOST_REQUIRE_MESSAGE(cli.run({"apply"}) == 0, cli.err);
+  BOOST_TEST(cairn::testing::readFile(plain).find("[::]") == std::string::npos);
 }

@@ -142,6 +142,7 @@ BOOST_AUTO_TEST_CASE(acme_falls_back_to_self_signed_until_certbot_has_a_certific
              fallback.output);
   BOOST_TEST(tls.status().value("source", "") == "self-signed-fallback");
   BOOST_TEST(tls.status().value("fallback", false));
+  BOOST_TEST(tls.status().value("subject", "") == "CN=example.com");
   BOOST_TEST(cairn::testing::readFile(tls.root.path() + edge::kCertificateMetricsFile)
                  .find("cairn_tls_certificate_fallback{mode=\"acme\"} 1") != std::string::npos);
 

@@ -1,14 +1,15 @@
-# Stand-in for oauth2-proxy (reverse-proxy mode behind nginx auth_request), for tests only; it implements exactly this contract: GET /oauth2/auth answers 202 with X-Auth-Request-User/-Email/-Groups/-Preferred-Username for a known session cookie (403 when ?allowed_groups= names none of the user's groups) and 401 without one; /oauth2/start redirects to the identity provider carrying rd; /oauth2/sign_in shows the sign-in page; /ping answers OK.
+# Stand-in for oauth2-proxy (reverse-proxy mode behind nginx auth_request, skip_provider_button = true), for tests only; it implements exactly this contract: GET /oauth2/auth answers 202 with X-Auth-Request-User/-Email/-Groups/-Preferred-Username for a known session cookie (403 when ?allowed_groups= names none of the user's groups) and 401 without one; /oauth2/start and /oauth2/sign_in redirect to the identity provider with the page to return to (the rd query argument, else the X-Auth-Request-Redirect header, else /) in an opaque state; /oauth2/callback?code=&state= sets the session cookie for a known code and redirects to that page; /ping answers OK.
 """
 Sessions come from a JSON file: {"<cookie value>": {"user": "...", "email": "...",
-"preferred_username": "...", "groups": ["admin"]}}. The listening port is written to --port-file
+"preferred_username": "...", "groups": ["admin"]}}; the identity provider's authorization code
+for a session is its cookie value. rd is read like oauth2-proxy reads it (a form value, so an
+unencoded "&" ends it), and only a path or an https URL is accepted. The listening port is written to --port-file
 once the socket is bound (pass --port 0 to let the kernel choose).
 
 Reference: oauth2-proxy docs/docs/configuration/integrations/nginx.md and features/endpoints.md
 (see /work/shared/reference/sso.md section 1).
 """
 import argparse
-import html
 import json
 import os
 import sys
@@ -32,6 +33,16 @@ class Handler(BaseHTTPRequestHandler):
             if name == self.cookie_name and value in self.sessions:
                 return self.sessions[value]
         return None
+
+    @staticmethod
+    def valid_redirect(page):
+        return (page.startswith("/") and not page.startswith("//")) or page.startswith("https://")
+
+    def redirect(self, rd):
+        for candidate in (rd, self.headers.get("X-Auth-Request-Redirect", "")):
+            if self.valid_redirect(candidate):
+                return candidate
+        return "/"
 
     def reply(self, status, headers=(), body=b""):
         self.send_response(status)
@@ -63,12 +74,17 @@ class Handler(BaseHTTPRequestHandler):
                 ("X-Auth-Request-Groups", ",".join(user.get("groups", []))),
                 ("X-Auth-Request-Preferred-Username", user.get("preferred_username", "")),
             ])
-        elif url.path == "/oauth2/start":
-            self.reply(302, [("Location", self.provider_url + "?response_type=code&state=" + quote(rd, safe=""))])
-        elif url.path == "/oauth2/sign_in":
-            page = ('<!doctype html><title>Sign in</title><a href="/oauth2/start?rd=%s">Sign in with Keycloak</a>'
-                    % html.escape(quote(rd, safe=""))).encode()
-            self.reply(200, [("Content-Type", "text/html; charset=utf-8")], page)
+        elif url.path in ("/oauth2/start", "/oauth2/sign_in"):
+            state = "nonce:" + self.redirect(rd)
+            self.reply(302, [("Location", self.provider_url + "?response_type=code&state=" + quote(state, safe=""))])
+        elif url.path == "/oauth2/callback":
+            code = query.get("code", [""])[0]
+            _, _, page = query.get("state", [""])[0].partition(":")
+            if code not in self.sessions or not self.valid_redirect(page):
+                self.reply(403)
+                return
+            self.reply(302, [("Location", page),
+                             ("Set-Cookie", "%s=%s; Path=/; Secure; HttpOnly" % (self.cookie_name, code))])
         else:
             self.reply(404)
 

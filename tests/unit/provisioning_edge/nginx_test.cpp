@@ -92,8 +92,12 @@ BOOST_AUTO_TEST_CASE(open_routes_strip_identity_and_gated_routes_fill_it) {
   BOOST_TEST(shut.find("error_page 401 = @oauth2_signin;") != std::string::npos);
   BOOST_TEST(shut.find("proxy_set_header X-Auth-Request-User $cairn_auth_user;") !=
              std::string::npos);
-  BOOST_TEST(shut.find("return 302 /oauth2/sign_in?rd=$scheme://$http_host$request_uri;") !=
-             std::string::npos);
+  // The page to return to travels in a header, where no "&" of its query can cut it short.
+  BOOST_TEST(shut.find("rd=") == std::string::npos);
+  BOOST_TEST(shut.find("rewrite ^ /oauth2/sign_in? break;") != std::string::npos);
+  BOOST_TEST(
+      shut.find("proxy_set_header X-Auth-Request-Redirect $scheme://$http_host$request_uri;") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(roles_become_allowed_groups_on_the_auth_request) {
@@ -137,6 +141,33 @@ BOOST_AUTO_TEST_CASE(options_set_listen_address_ports_and_upstreams) {
              std::string::npos);
   BOOST_TEST(fileContent(config, std::string(edge::kNginxDir) + "/http.conf")
                  .find("server 127.0.0.1:13000;") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_address_means_ipv4_and_ipv6_only_when_the_host_has_ipv6) {
+  edge::EdgeOptions withIpv6;
+  edge::EdgeOptions withoutIpv6;
+  withoutIpv6.ipv6 = false;
+  auto both = edge::renderNginx(specWith(""), withIpv6);
+  auto v4 = edge::renderNginx(specWith(""), withoutIpv6);
+  const std::string plain = std::string(edge::kNginxDir) + "/sites/00-http.conf";
+  const std::string fallback = std::string(edge::kNginxDir) + "/sites/00-default.conf";
+
+  BOOST_TEST(fileContent(both, plain).find("    listen 80;\n    listen [::]:80;\n") !=
+             std::string::npos);
+  BOOST_TEST(fileContent(both, fallback).find("listen [::]:443 ssl http2 default_server;") !=
+             std::string::npos);
+  BOOST_TEST(site(both, "example.com")
+                 .find("    listen 443 ssl http2;\n    listen [::]:443 ssl "
+                       "http2;\n") != std::string::npos);
+
+  BOOST_TEST(fileContent(v4, plain).find("    listen 80;\n") != std::string::npos);
+  BOOST_TEST(fileContent(v4, fallback).find("listen 443 ssl http2 default_server;") !=
+             std::string::npos);
+  BOOST_TEST(site(v4, "example.com").find("listen 443 ssl http2;") != std::string::npos);
+  for (const auto& file : v4.files) {
+    BOOST_TEST(file.content.find("[::]") == std::string::npos, file.path);
+  }
+  BOOST_TEST(both.generation != v4.generation);
 }
 
 BOOST_AUTO_TEST_CASE(generation_changes_with_the_configuration_and_is_served_by_the_probe) {

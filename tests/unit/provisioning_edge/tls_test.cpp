@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(certificate_summary_says_when_acme_falls_back_and_how_long_
   nlohmann::json fallback = {{"mode", "acme"},
                              {"source", "self-signed-fallback"},
                              {"certificate", "/c.pem"},
+                             {"subject", "CN=example.com"},
                              {"not_after", "Jan 11 00:00:00 2027 GMT"},
                              {"not_after_unix", 1799625600},
                              {"message", "no usable ACME certificate yet"}};
@@ -68,6 +69,7 @@ BOOST_AUTO_TEST_CASE(certificate_summary_says_when_acme_falls_back_and_how_long_
       text.find("serving the self-signed certificate until certbot gets one") != std::string::npos,
       text);
   BOOST_TEST(text.find("(in 10 days)") != std::string::npos, text);
+  BOOST_TEST(text.find("  subject CN=example.com\n") != std::string::npos, text);
   nlohmann::json expired = {{"mode", "provided"}, {"source", "provided"}, {"not_after_unix", 100}};
   BOOST_TEST(edge::describeCertificate(expired, 200).find("EXPIRED") != std::string::npos);
 }
