@@ -15,11 +15,12 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
+    ::setpgid(0, 0);
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
@@ -40,20 +41,21 @@ bool ChildProcess::running() {
   return true;
 }
 
-void ChildProcess::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
+int ChildProcess::stop(int signal) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, signal);
+  int status = 0;
   for (int i = 0; i < 100; ++i) {
-    int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
+  ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  return status;
 }
 
 bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {

@@ -2,6 +2,7 @@
 // Processes for the integration tests: a child that is always stopped, a shell command run to
 // completion, and polling for an outcome with a deadline.
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -11,7 +12,8 @@
 
 namespace cairn::testing {
 
-// A child process started with argv, stdout/stderr to `logFile`; SIGTERM then SIGKILL on destruction.
+// A child process started with argv in a process group of its own, stdout/stderr appended to
+// `logFile`; SIGTERM then SIGKILL on destruction.
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& logFile);
@@ -20,7 +22,9 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
   pid_t pid() const { return pid_; }
   bool running();
-  void stop();
+  // Sends `signal`, waits up to 5 s for the exit (then SIGKILL); returns the status as waitpid
+  // reports it (0 when it had already ended).
+  int stop(int signal = SIGTERM);
 
  private:
   pid_t pid_ = -1;

@@ -76,43 +76,6 @@ std::string sessionsJson() {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& logFile) {
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::setpgid(0, 0);
-    std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-}
-
-int ChildProcess::stop(int signal) {
-  if (pid_ <= 0) return 0;
-  ::kill(pid_, signal);
-  int status = 0;
-  for (int i = 0; i < 100; ++i) {
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return status;
-}
-
-ChildProcess::~ChildProcess() { stop(SIGTERM); }
-
 Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv,
                                               std::chrono::milliseconds timeout) {
   auto start = std::chrono::steady_clock::now();

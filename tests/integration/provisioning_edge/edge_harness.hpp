@@ -14,24 +14,10 @@
 #include "appliance/spec/spec.hpp"
 #include "provisioning/apply/transaction.hpp"
 #include "provisioning/edge/edge_options.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cairn::testing {
-
-// A child process with its output in a file; terminated (SIGTERM, then SIGKILL) when destroyed.
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& logFile);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  pid_t pid() const { return pid_; }
-  // Sends `signal` and waits for the exit; returns the exit status as waitpid reports it.
-  int stop(int signal);
-
- private:
-  pid_t pid_ = -1;
-};
 
 // A port the kernel chose for 127.0.0.1 and released again.
 int freeLoopbackPort();
