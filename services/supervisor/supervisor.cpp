@@ -442,7 +442,9 @@ Holds Supervisor::currentHolds() const {
   WallTime now = clock_.now();
   for (const auto& [name, runtime] : runtime_) {
     if (runtime.restartDue) holds.backingOff.insert(name);
-    if (runtime.readyExecRetryDue && *runtime.readyExecRetryDue > now) holds.readyExecBackingOff.insert(name);
+    auto found = observed_.find(name);
+    bool sameInstance = found != observed_.end() && found->second.id == runtime.readyExecTriedIn;
+    if (sameInstance && runtime.readyExecRetryDue && *runtime.readyExecRetryDue > now) holds.readyExecBackingOff.insert(name);
   }
   return holds;
 }
