@@ -3,8 +3,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <mutex>
+#include <sstream>
 #include <thread>
 
+#include "provisioning/cli/cli.hpp"
 #include "tests/integration/services/supervisor/docker_cli.hpp"
 #include "tests/integration/services/supervisor/harness.hpp"
 
@@ -100,6 +102,9 @@ BOOST_AUTO_TEST_CASE(following_a_two_container_service_prefixes_each_line_and_ke
   BOOST_REQUIRE_MESSAGE(waitUntil([&] { return root.converged(); }, 30s), root.supervisorLog());
 
   Follower follower(root.root(), "web");
+  // `cairnctl logs web --follow` alongside, until the supervisor stops.
+  std::ostringstream cliOut, cliErr;
+  std::thread cli([&] { cli::runCairnctl({"--root", root.root(), "logs", "web", "--follow", "--tail", "all"}, cliOut, cliErr); });
   BOOST_REQUIRE(waitUntil([&] {
     std::string text = follower.text();
     return text.find(a + " | standin: " + a + " serving") != std::string::npos &&
@@ -136,6 +141,10 @@ BOOST_AUTO_TEST_CASE(following_a_two_container_service_prefixes_each_line_and_ke
   root.signalSupervisor(SIGTERM);
   BOOST_TEST(waitUntil([&] { return follower.ended(); }, 20s));
   root.waitSupervisorExit();
+  cli.join();
+  std::string fromCli = cliOut.str();
+  BOOST_TEST(inOrder(fromCli, {a + " | a-line-1\n", a + " | a-line-5\n", a + " | a-after-restart\n"}), fromCli);
+  BOOST_TEST(inOrder(fromCli, {b + " | b-line-1\n", b + " | b-line-5\n", b + " | b-after-restart\n"}), fromCli);
 }
 
 BOOST_AUTO_TEST_CASE(clients_that_hang_up_free_their_server_threads) {
