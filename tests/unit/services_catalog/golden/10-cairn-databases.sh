@@ -11,12 +11,14 @@ set -Eeuo pipefail
 : "${CAIRN_KEYCLOAK_DB_PASSWORD:?must hold the password of role keycloak}"
 : "${CAIRN_AIRFLOW_DB_PASSWORD:?must hold the password of role airflow}"
 
+# The passwords reach psql through \set with a backquoted shell builtin (printf), never
+# through a command line, which any process on the host could read.
 psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc --no-password --quiet \
   --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-postgres}" \
-  --set superuser="${POSTGRES_USER:-postgres}" \
-  --set superuser_password="${POSTGRES_PASSWORD:-}" \
-  --set keycloak_password="$CAIRN_KEYCLOAK_DB_PASSWORD" \
-  --set airflow_password="$CAIRN_AIRFLOW_DB_PASSWORD" <<'SQL'
+  --set superuser="${POSTGRES_USER:-postgres}" <<'SQL'
+\set superuser_password `printf '%s' "${POSTGRES_PASSWORD:-}"`
+\set keycloak_password `printf '%s' "$CAIRN_KEYCLOAK_DB_PASSWORD"`
+\set airflow_password `printf '%s' "$CAIRN_AIRFLOW_DB_PASSWORD"`
 SET log_statement = 'none';
 SET log_min_error_statement = 'panic';
 SELECT format('ALTER ROLE %I WITH PASSWORD %L', :'superuser', :'superuser_password')
