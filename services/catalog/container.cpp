@@ -75,6 +75,9 @@ json containerToJson(const Container& c) {
                  {"one_shot", c.oneShot},
                  {"labels", c.labels}};
   if (c.healthcheck) result["healthcheck"] = healthcheckToJson(*c.healthcheck);
+  if (c.readyExec) {
+    result["ready_exec"] = {{"argv", c.readyExec->argv}, {"user", c.readyExec->user}, {"timeout_s", c.readyExec->timeoutSeconds}};
+  }
   return result;
 }
 

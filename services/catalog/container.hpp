@@ -44,6 +44,14 @@ struct LogRotation {
   std::string maxFile = "3";
 };
 
+// A command cairn-supervisord runs inside the running, healthy container once per container
+// instance; dependents wait until it exits 0 (containers.json "ready_exec").
+struct ReadyExec {
+  std::vector<std::string> argv;
+  std::string user;  // empty: the container's user
+  int timeoutSeconds = 60;
+};
+
 struct Container {
   std::string name;  // Docker container name, "cairn-<service>[-<n>]"
   std::string image;
@@ -66,6 +74,7 @@ struct Container {
   LogRotation log;
   int stopTimeoutSeconds = 30;
   bool oneShot = false;  // runs to completion; dependents wait for exit code 0
+  std::optional<ReadyExec> readyExec;
   std::map<std::string, std::string> labels;  // never io.cairn.*, never a secret
 };
 

@@ -47,16 +47,28 @@ std::string postgresInitScript() {
              "#!/usr/bin/env bash\n"
              "# Rendered by cairn. Creates the databases of Keycloak and Airflow, each owned by its own\n"
              "# login role: since PostgreSQL 15 only the database owner may create objects in schema\n"
-             "# public. The postgres image runs this once, on an empty data directory; running it again\n"
-             "# changes nothing but the passwords. Passwords come from the environment.\n"
+             "# public. The postgres image runs this once, on an empty data directory; cairn-supervisord\n"
+             "# runs it again (as user postgres, over the local socket) in every new postgres container,\n"
+             "# so that rotated passwords reach the roles, the superuser's (POSTGRES_PASSWORD) included.\n"
+             "# Running it again changes nothing but the passwords. Passwords come from the environment\n"
+             "# and are never printed: quiet psql, terse errors (no statement text), and the server does\n"
+             "# not log this session's statements.\n"
              "set -Eeuo pipefail\n"
              ": \"${") + kKeycloakDbPasswordEnv + ":?must hold the password of role keycloak}\"\n"
          ": \"${" + kAirflowDbPasswordEnv + ":?must hold the password of role airflow}\"\n"
          "\n"
-         "psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password --quiet \\\n"
+         "# The passwords reach psql through \\set with a backquoted shell builtin (printf), never\n"
+         "# through a command line, which any process on the host could read.\n"
+         "psql -v ON_ERROR_STOP=1 -v VERBOSITY=terse --no-psqlrc --no-password --quiet \\\n"
          "  --username \"${POSTGRES_USER:-postgres}\" --dbname \"${POSTGRES_DB:-postgres}\" \\\n"
-         "  --set keycloak_password=\"$" + kKeycloakDbPasswordEnv + "\" \\\n"
-         "  --set airflow_password=\"$" + kAirflowDbPasswordEnv + "\" <<'SQL'\n" +
+         "  --set superuser=\"${POSTGRES_USER:-postgres}\" <<'SQL'\n"
+         "\\set superuser_password `printf '%s' \"${POSTGRES_PASSWORD:-}\"`\n"
+         "\\set keycloak_password `printf '%s' \"$" + kKeycloakDbPasswordEnv + "\"`\n"
+         "\\set airflow_password `printf '%s' \"$" + kAirflowDbPasswordEnv + "\"`\n"
+         "SET log_statement = 'none';\n"
+         "SET log_min_error_statement = 'panic';\n"
+         "SELECT format('ALTER ROLE %I WITH PASSWORD %L', :'superuser', :'superuser_password')\n"
+         "  WHERE :'superuser_password' <> '' \\gexec\n" +
          databaseStatements("keycloak") + databaseStatements("airflow") + "SQL\n";
 }
 
@@ -78,6 +90,9 @@ std::vector<Service> postgresServices(const spec::Spec& spec, const secrets::Sec
   c.capAdd = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"};
   c.pidsLimit = 1024;  // one process per connection
   c.stopTimeoutSeconds = 60;
+  // The init directory runs only on an empty data directory; re-running the (idempotent) script
+  // in every new container applies rotated passwords. The image trusts local socket connections.
+  c.readyExec = ReadyExec{{"bash", std::string("/docker-entrypoint-initdb.d/") + kPostgresInitScriptName}, "postgres", 60};
   return {Service{"postgres", {}, {c}}};
 }
 

@@ -34,9 +34,13 @@ std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secr
 // carries no version is taken as the newest layout.
 std::string postgresDataTarget(const std::string& image);
 
+// Its file name in /etc/cairn/rendered/postgres/initdb (mounted at /docker-entrypoint-initdb.d).
+inline constexpr const char* kPostgresInitScriptName = "10-cairn-databases.sh";
+
 // The script for /docker-entrypoint-initdb.d: creates the login roles and databases of Keycloak
-// and Airflow (each role owns its database), reading the passwords from the environment.
-// Idempotent, holds no secret.
+// and Airflow (each role owns its database) and sets the passwords of those roles and of the
+// superuser (POSTGRES_USER, from POSTGRES_PASSWORD when set), reading them from the environment.
+// Idempotent, holds no secret, prints none.
 std::string postgresInitScript();
 
 }  // namespace cairn::catalog

@@ -1,5 +1,8 @@
 #include "services/docker/docker_client.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "services/docker/parse.hpp"
 #include "services/docker/streams.hpp"
 
@@ -192,6 +195,90 @@ Status DockerClient::containerLogs(const std::string& idOrName, const LogOptions
   }
   if (!isSuccess(response.value().status)) return dockerError("logs of " + idOrName, response.value().status, head.text);
   return {};
+}
+
+Result<std::string> DockerClient::createExec(const std::string& container, const ExecSpec& spec) {
+  nlohmann::json body = {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true},
+                         {"Tty", false},         {"Cmd", spec.argv}};
+  if (!spec.user.empty()) body["User"] = spec.user;
+  if (!spec.env.empty()) body["Env"] = spec.env;
+  auto response = send("POST", "/containers/" + host::urlEncode(container) + "/exec", body.dump());
+  if (!response) return response.error();
+  if (!isSuccess(response.value().status)) {
+    return dockerError("exec in container " + container, response.value().status, response.value().body);
+  }
+  return parseCreatedId(response.value().body);
+}
+
+Status DockerClient::startExec(const std::string& execId, std::chrono::milliseconds timeout,
+                               const std::function<bool(const LogChunk&)>& onChunk) {
+  host::HttpRequest out = request("POST", "/exec/" + host::urlEncode(execId) + "/start");
+  out.body = nlohmann::json{{"Detach", false}, {"Tty", false}}.dump();
+  out.headers.emplace_back("Content-Type", "application/json");
+  out.timeout = timeout;
+  StreamHead head;
+  LogFrameDecoder frames;
+  bool framed = true;
+  bool sawData = false;
+  bool stoppedByReader = false;
+  auto response = http_.stream(out, [&](std::string_view chunk) {
+    head.keep(chunk);
+    if (!sawData && !chunk.empty()) {
+      sawData = true;
+      // A frame starts with its stream number (0-2); an error answer is JSON.
+      framed = static_cast<unsigned char>(chunk.front()) <= 2;
+    }
+    if (!framed) return true;
+    bool keepGoing = frames.feed(chunk, onChunk);
+    if (!keepGoing) stoppedByReader = true;
+    return keepGoing;
+  });
+  if (!response) {
+    if (stoppedByReader) return {};
+    return makeError(response.error().code, "exec " + execId + ": " + response.error().message);
+  }
+  if (!isSuccess(response.value().status)) return dockerError("starting exec " + execId, response.value().status, head.text);
+  if (!framed) return makeError(ErrorCode::kInvalidInput, "exec " + execId + ": Docker sent unframed output: " + head.text.substr(0, 200));
+  return {};
+}
+
+Result<ExecInfo> DockerClient::inspectExec(const std::string& execId) {
+  std::string path = "/exec/" + host::urlEncode(execId) + "/json";
+  auto response = send("GET", path);
+  if (!response) return response.error();
+  if (!isSuccess(response.value().status)) return dockerError("GET " + path, response.value().status, response.value().body);
+  return parseExecInfo(response.value().body);
+}
+
+Result<ExecResult> DockerClient::runExec(const std::string& container, const ExecSpec& spec, const ExecLimits& limits) {
+  auto id = createExec(container, spec);
+  if (!id) return id.error();
+  ExecResult result;
+  auto started = startExec(id.value(), limits.timeout, [&](const LogChunk& chunk) {
+    result.output += chunk.text;
+    if (result.output.size() > limits.keptOutputBytes) {
+      result.output.erase(0, result.output.size() - limits.keptOutputBytes);
+      result.outputTruncated = true;
+    }
+    return true;
+  });
+  if (!started) return started.error();
+  auto pause = std::chrono::milliseconds(10);
+  auto waited = std::chrono::milliseconds(0);
+  while (true) {
+    auto info = inspectExec(id.value());
+    if (!info) return info.error();
+    if (!info.value().running && info.value().exitCode) {
+      result.exitCode = *info.value().exitCode;
+      return result;
+    }
+    if (waited >= limits.exitCodeWait) break;
+    std::this_thread::sleep_for(pause);
+    waited += pause;
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+  }
+  return makeError(ErrorCode::kTimeout, "exec " + id.value() + " in container " + container +
+                                            ": the output ended but Docker reports no exit code");
 }
 
 Result<NetworkInfo> DockerClient::inspectNetwork(const std::string& name) {

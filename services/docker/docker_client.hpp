@@ -32,6 +32,13 @@ struct LogOptions {
   std::chrono::milliseconds followTimeout{0};
 };
 
+struct ExecLimits {
+  std::chrono::milliseconds timeout{60'000};  // for the command's output to end
+  std::size_t keptOutputBytes = 64 * 1024;    // the end of the output is kept
+  // The output can end a moment before Docker records the exit code: inspect for this long.
+  std::chrono::milliseconds exitCodeWait{5'000};
+};
+
 // Events of one type, limited to containers carrying `labels` ("key=value" or "key").
 struct EventFilter {
   std::vector<std::string> types{"container"};
@@ -67,6 +74,20 @@ class DockerClient {
   // Streams the demultiplexed log of a container to `onChunk` (return false to stop).
   Status containerLogs(const std::string& idOrName, const LogOptions& options,
                        const std::function<bool(const LogChunk&)>& onChunk);
+
+  // Exec: a command inside a running container (stdout and stderr attached; no stdin, no TTY).
+  // POST /containers/{id}/exec → the exec id; kConflict when the container is not running
+  // (Docker's 409), kNotFound when there is no such container.
+  Result<std::string> createExec(const std::string& container, const ExecSpec& spec);
+  // POST /exec/{id}/start, attached: streams the demultiplexed output to `onChunk` (return false
+  // to stop reading) until the command ends. kTimeout after `timeout`; the command then keeps
+  // running inside the container (Docker cannot stop an exec).
+  Status startExec(const std::string& execId, std::chrono::milliseconds timeout,
+                   const std::function<bool(const LogChunk&)>& onChunk);
+  Result<ExecInfo> inspectExec(const std::string& execId);
+  // create + start + inspect: the exit code and the end of the output (see ExecLimits); kTimeout
+  // when the command outlives limits.timeout or Docker records no exit code in time.
+  Result<ExecResult> runExec(const std::string& container, const ExecSpec& spec, const ExecLimits& limits);
 
   // Networks and volumes (never removed by cairn, so there is no remove).
   Result<NetworkInfo> inspectNetwork(const std::string& name);

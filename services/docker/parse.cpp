@@ -253,6 +253,22 @@ Result<std::string> parseCreatedId(std::string_view body) {
   return id;
 }
 
+Result<ExecInfo> parseExecInfo(std::string_view body) {
+  auto parsed = parseJson(body);
+  if (!parsed || !parsed->is_object()) return malformed("exec inspection", body);
+  ExecInfo info;
+  info.id = text(*parsed, "ID");
+  if (info.id.empty()) return malformed("exec inspection (no ID)", body);
+  info.containerId = text(*parsed, "ContainerID");
+  info.running = flag(*parsed, "Running");
+  info.pid = static_cast<int>(number(*parsed, "Pid"));
+  if (const json* code = field(*parsed, "ExitCode")) {
+    if (!code->is_number_integer()) return malformed("exec inspection (ExitCode is not a number)", body);
+    info.exitCode = code->get<int>();
+  }
+  return info;
+}
+
 Result<int> parseWaitStatus(std::string_view body) {
   auto parsed = parseJson(body);
   if (!parsed || !parsed->is_object() || !field(*parsed, "StatusCode")) return malformed("wait answer", body);

@@ -23,6 +23,9 @@ Result<VolumeInfo> parseVolumeInfo(std::string_view body);
 Result<Event> parseEvent(std::string_view line);
 // The Id of a 201 create answer.
 Result<std::string> parseCreatedId(std::string_view body);
+// GET /exec/{id}/json; kInvalidInput without an ID or with an ExitCode that is not a number.
+// ExitCode null (running, or not started yet) leaves exitCode empty.
+Result<ExecInfo> parseExecInfo(std::string_view body);
 // StatusCode of POST /containers/{id}/wait.
 Result<int> parseWaitStatus(std::string_view body);
 

@@ -94,6 +94,29 @@ struct PullProgress {
   std::int64_t total = 0;
 };
 
+// What to run inside a running container (POST /containers/{id}/exec).
+struct ExecSpec {
+  std::vector<std::string> argv;
+  std::string user;              // "" = the container's user; "name", "uid", "user:group"
+  std::vector<std::string> env;  // "K=V" added to the container's environment
+};
+
+// GET /exec/{id}/json, the parts cairn uses.
+struct ExecInfo {
+  std::string id;
+  std::string containerId;
+  bool running = false;
+  std::optional<int> exitCode;  // nullopt while running (Docker sends null)
+  int pid = 0;
+};
+
+// A finished exec: its exit code and its output (stdout and stderr interleaved as they came).
+struct ExecResult {
+  int exitCode = 0;
+  std::string output;
+  bool outputTruncated = false;  // the output was longer than what was kept (its end)
+};
+
 enum class LogStream { kStdin = 0, kStdout = 1, kStderr = 2 };
 
 struct LogChunk {

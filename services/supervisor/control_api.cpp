@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -12,8 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "appliance/host/files.hpp"
 #include "appliance/metrics/metrics.hpp"
@@ -56,6 +61,45 @@ std::map<std::string, std::string> queryOf(const std::string& uri) {
   }
   return query;
 }
+
+// One container's log, followed in rounds of a second, each resuming after the last line sent
+// (by its timestamp) so that no line is sent twice.
+class FollowedLog {
+ public:
+  FollowedLog(std::string name, docker::LogOptions options) : name_(std::move(name)), options_(std::move(options)) {
+    options_.follow = true;
+    options_.timestamps = true;
+    options_.followTimeout = std::chrono::seconds(1);
+  }
+
+  // Sends each complete line (without its timestamp) to `emit` (false: stop). Success when
+  // Docker ended the stream (the container stopped), kTimeout when the round is over.
+  Status round(docker::DockerClient& docker, const std::function<bool(const std::string&)>& emit) {
+    auto roundStart = std::chrono::system_clock::now();
+    auto streamed = docker.containerLogs(name_, options_, [&](const docker::LogChunk& chunk) {
+      partial_ += chunk.text;
+      std::size_t end;
+      while ((end = partial_.find('\n')) != std::string::npos) {
+        auto [timestamp, text] = splitLogTimestamp(partial_.substr(0, end));
+        partial_.erase(0, end + 1);
+        auto time = docker::parseDockerTime(timestamp);
+        if (time && lastLine_ && *time <= *lastLine_) continue;  // already sent in an earlier round
+        if (time) lastLine_ = time;
+        if (!emit(text)) return false;
+      }
+      return true;
+    });
+    options_.tail = -1;
+    options_.since = sinceOf(lastLine_ ? *lastLine_ : roundStart);
+    return streamed;
+  }
+
+ private:
+  std::string name_;
+  docker::LogOptions options_;
+  std::optional<std::chrono::system_clock::time_point> lastLine_;
+  std::string partial_;
+};
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
  public:
@@ -124,11 +168,7 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
       }
       names = {query["container"]};
     }
-    if (options.follow && names.size() > 1) {
-      std::string list;
-      for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
-      return sendError(response, 400, "service " + service + " has several containers (" + list + "); name one with `cairnctl logs --container NAME`");
-    }
+    if (options.follow && names.size() > 1) return followAll(names, options, request, response);
     auto http = factory_();
     docker::DockerClient docker(*http, supervisor_.dockerSocket(), supervisor_.apiVersion());
     response.setChunkedTransferEncoding(true);
@@ -155,35 +195,83 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     });
   }
 
-  // Follows in rounds of a second (resuming from the last line's timestamp) so that a stopping
-  // server never waits on a quiet container.
-  Status follow(docker::DockerClient& docker, const std::string& name, docker::LogOptions options, std::ostream& out) {
-    options.timestamps = true;
-    options.followTimeout = std::chrono::seconds(1);
-    std::optional<std::chrono::system_clock::time_point> lastLine;
-    std::string partial;
+  // Follows in rounds of a second so that a stopping server never waits on a quiet container;
+  // ends when the container stops (Docker ends the stream).
+  Status follow(docker::DockerClient& docker, const std::string& name, const docker::LogOptions& options, std::ostream& out) {
+    FollowedLog log(name, options);
     while (!stopping_->load() && out.good()) {
-      auto roundStart = std::chrono::system_clock::now();
-      auto streamed = docker.containerLogs(name, options, [&](const docker::LogChunk& chunk) {
-        partial += chunk.text;
-        std::size_t end;
-        while ((end = partial.find('\n')) != std::string::npos) {
-          auto [timestamp, text] = splitLogTimestamp(partial.substr(0, end));
-          partial.erase(0, end + 1);
-          auto time = docker::parseDockerTime(timestamp);
-          if (time && lastLine && *time <= *lastLine) continue;  // already sent in the last round
-          if (time) lastLine = time;
-          out << text << "\n";
-        }
+      auto streamed = log.round(docker, [&](const std::string& line) {
+        out << line << "\n";
         out.flush();
         return out.good() && !stopping_->load();
       });
-      if (streamed) return {};  // the container stopped: Docker ended the stream
+      if (streamed) return {};
       if (streamed.error().code != ErrorCode::kTimeout) return streamed;
-      options.tail = -1;
-      options.since = sinceOf(lastLine ? *lastLine : roundStart);
     }
     return {};
+  }
+
+  // Follows several containers at once, one thread each; every line goes out whole, prefixed
+  // with its container's name, so the lines of one container keep their order. Unlike a single
+  // container's follow, a container that stops (or is recreated) is followed again when it
+  // returns: the stream ends only when the client goes away or the supervisor stops.
+  void followAll(const std::vector<std::string>& names, const docker::LogOptions& options, HTTPServerRequest& request,
+                 HTTPServerResponse& response) {
+    response.setChunkedTransferEncoding(true);
+    response.setContentType("text/plain; charset=utf-8");
+    std::ostream& out = response.send();
+    out.flush();
+    std::mutex writing;
+    std::atomic<bool> done{false};
+    auto writeLine = [&](const std::string& line) {
+      std::lock_guard<std::mutex> lock(writing);
+      if (!out.good()) return false;
+      out << line << "\n";
+      out.flush();
+      return out.good();
+    };
+    std::vector<std::thread> followers;
+    for (const auto& name : names) {
+      followers.emplace_back([&, name] { followUntilDone(name, options, writeLine, done); });
+    }
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      bool outGood;
+      {
+        std::lock_guard<std::mutex> lock(writing);
+        outGood = out.good();
+      }
+      if (stopping_->load() || !outGood || clientGone(request)) done = true;
+    }
+    for (auto& follower : followers) follower.join();
+  }
+
+  void followUntilDone(const std::string& name, const docker::LogOptions& options,
+                       const std::function<bool(const std::string&)>& writeLine, const std::atomic<bool>& done) {
+    auto http = factory_();
+    docker::DockerClient docker(*http, supervisor_.dockerSocket(), supervisor_.apiVersion());
+    FollowedLog log(name, options);
+    const std::string prefix = name + " | ";
+    std::string lastError;
+    while (!done) {
+      auto streamed = log.round(docker, [&](const std::string& line) { return writeLine(prefix + line) && !done.load(); });
+      if (!streamed && streamed.error().code == ErrorCode::kTimeout) continue;
+      if (!streamed && streamed.error().message != lastError) {
+        lastError = streamed.error().message;
+        writeLine(prefix + "[cairn-supervisord: " + lastError + "]");
+      }
+      if (streamed) lastError.clear();
+      // Stopped or missing: look again in a second.
+      for (int i = 0; i < 10 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  // The client closed its end: the socket reads as end-of-file.
+  static bool clientGone(HTTPServerRequest& request) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (!impl) return false;
+    char byte;
+    return ::recv(impl->socket().impl()->sockfd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
   }
 
   Supervisor& supervisor_;

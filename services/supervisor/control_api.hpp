@@ -6,7 +6,10 @@
 //   POST /v1/up                              release every hold and reconcile (202)
 //   POST /v1/down                            stop everything in reverse order (200 when done)
 //   POST /v1/services/NAME/{restart|stop|start}
-//   GET  /v1/services/NAME/logs?tail=N&follow=1[&container=C]   text, streamed when following
+//   GET  /v1/services/NAME/logs?tail=N&follow=1[&container=C]   text, streamed when following;
+//        lines are prefixed "CONTAINER | " when the service has several containers. Following one
+//        container ends when it stops; following several ends only when the client disconnects
+//        or the server stops (a container that stops is picked up again when it returns).
 //   GET  /metrics                            Prometheus text format (also on the TCP listener)
 // Errors: JSON {"error": "..."} with 400 (bad request), 404 (unknown service or route),
 // 503 (Docker unreachable) or 500.

@@ -117,6 +117,17 @@ Healthcheck readHealthcheck(const json& object, const std::string& path, std::ve
   return check;
 }
 
+ReadyExec readReadyExec(const json& object, const std::string& path, std::vector<std::string>& problems) {
+  Reader reader(object, path, problems);
+  ReadyExec exec;
+  exec.argv = reader.strings("argv");
+  if (exec.argv.empty() || exec.argv.front().empty()) reader.problem("argv", "must name the program to run, e.g. [\"/bin/sh\", \"-c\", \"...\"]");
+  exec.user = reader.string("user");
+  exec.timeoutSeconds = static_cast<int>(reader.integer("timeout_s", exec.timeoutSeconds));
+  if (exec.timeoutSeconds < 1 || exec.timeoutSeconds > 3600) reader.problem("timeout_s", "must be 1-3600 seconds");
+  return exec;
+}
+
 DesiredContainer readContainer(const json& object, const std::string& path, const std::string& service,
                                std::vector<std::string>& problems) {
   Reader reader(object, path, problems);
@@ -178,6 +189,10 @@ DesiredContainer readContainer(const json& object, const std::string& path, cons
   }
   container.stopTimeoutSeconds = static_cast<int>(reader.integer("stop_timeout_s", 10));
   container.oneShot = reader.boolean("one_shot");
+  if (const json* exec = reader.object("ready_exec")) {
+    container.readyExec = readReadyExec(*exec, reader.at("ready_exec"), problems);
+    if (container.oneShot) reader.problem("ready_exec", "a one_shot container is never running when it is ready");
+  }
   container.labels = reader.stringMap("labels");
   for (const auto& [key, value] : container.labels) {
     if (key.rfind("io.cairn.", 0) == 0) reader.problem("labels." + key, "io.cairn.* labels are set by the supervisor");

@@ -44,6 +44,14 @@ struct Healthcheck {
   std::int64_t startPeriodMs = 0;
 };
 
+// A command the supervisor runs inside the container (Docker exec) once per container instance,
+// when it is running and healthy; until it exits 0 the container is not ready for dependents.
+struct ReadyExec {
+  std::vector<std::string> argv;
+  std::string user;  // "" = the container's user
+  int timeoutSeconds = 60;
+};
+
 struct DesiredContainer {
   std::string name;
   std::string service;
@@ -68,6 +76,7 @@ struct DesiredContainer {
   std::string logMaxFile = "3";
   int stopTimeoutSeconds = 10;
   bool oneShot = false;
+  std::optional<ReadyExec> readyExec;
   std::map<std::string, std::string> labels;
   std::string specHash;  // sha256 of the container object's canonical JSON dump
 };

@@ -23,9 +23,23 @@ bool needsStart(const DesiredContainer& container, const ObservedContainer& obse
   return stopped;
 }
 
+bool runningAndHealthy(const DesiredContainer& container, const ObservedContainer& observed) {
+  if (observed.status != "running") return false;
+  return !container.healthcheck || observed.health == "healthy";
+}
+
 bool serviceReady(const DesiredService& service, const std::vector<ObservedContainer>& observed) {
   for (const auto& container : service.containers) {
     if (!containerReady(container, findObserved(observed, container.name))) return false;
+  }
+  return true;
+}
+
+// Every container runs healthy and only a ready_exec keeps the service from being ready.
+bool onlyReadyExecPending(const DesiredService& service, const std::vector<ObservedContainer>& observed) {
+  for (const auto& container : service.containers) {
+    const ObservedContainer* current = findObserved(observed, container.name);
+    if (!current || current->specHash != container.specHash || !runningAndHealthy(container, *current)) return false;
   }
   return true;
 }
@@ -38,6 +52,7 @@ const char* actionName(ActionKind kind) {
     case ActionKind::kCreate: return "create";
     case ActionKind::kStart: return "start";
     case ActionKind::kStop: return "stop";
+    case ActionKind::kReadyExec: return "ready-exec";
   }
   return "?";
 }
@@ -45,13 +60,14 @@ const char* actionName(ActionKind kind) {
 bool containerReady(const DesiredContainer& container, const ObservedContainer* observed) {
   if (!observed || observed->specHash != container.specHash) return false;
   if (container.oneShot) return observed->status == "exited" && observed->exitCode == 0 && observed->everStarted;
-  if (observed->status != "running") return false;
-  return !container.healthcheck || observed->health == "healthy";
+  if (!runningAndHealthy(container, *observed)) return false;
+  return !container.readyExec || observed->readyExecDone;
 }
 
 ReconcilePlan planReconcile(const DesiredSet& desired, const std::vector<ObservedContainer>& observed,
                             const Holds& holds) {
   ReconcilePlan plan;
+  std::set<std::string> retryingExec;
   for (const auto& item : observed) {
     if (!desired.container(item.name)) {
       plan.actions.push_back({ActionKind::kRemove, item.service, item.name, item.id, "no longer desired"});
@@ -84,11 +100,25 @@ ReconcilePlan planReconcile(const DesiredSet& desired, const std::vector<Observe
       plan.waiting[service.name] = "stopped by the operator";
       continue;
     }
+    for (const auto& container : service.containers) {
+      const ObservedContainer* current = findObserved(observed, container.name);
+      if (!container.readyExec || fresh.count(container.name) || !current || current->readyExecDone ||
+          !runningAndHealthy(container, *current)) {
+        continue;
+      }
+      if (holds.readyExecBackingOff.count(container.name)) {
+        retryingExec.insert(service.name);
+      } else {
+        plan.actions.push_back({ActionKind::kReadyExec, service.name, container.name, current->id, "running and healthy"});
+      }
+    }
     for (const auto& dependency : service.dependsOn) {
       const DesiredService* needed = desired.service(dependency);
       if (needed && !serviceReady(*needed, observed)) {
-        plan.waiting[service.name] =
-            "waiting for " + dependency + (needed->oneShot() ? " to complete" : " to be healthy");
+        plan.waiting[service.name] = "waiting for " + dependency +
+                                     (needed->oneShot()                          ? " to complete"
+                                      : onlyReadyExecPending(*needed, observed) ? " to finish its ready_exec"
+                                                                                 : " to be healthy");
         break;
       }
     }
@@ -104,6 +134,7 @@ ReconcilePlan planReconcile(const DesiredSet& desired, const std::vector<Observe
       }
     }
   }
+  for (const auto& service : retryingExec) plan.waiting.emplace(service, "ready_exec failed; retrying (backoff)");
   return plan;
 }
 

@@ -28,6 +28,7 @@ struct ObservedContainer {
   std::string health = "none";
   int exitCode = 0;
   bool everStarted = false;
+  bool readyExecDone = false;  // its ready_exec succeeded in this container instance
   // Not used by the plan; kept for status.
   std::string image;
   bool oomKilled = false;
@@ -38,10 +39,12 @@ struct Holds {
   bool allDown = false;                      // `cairnctl down`: nothing runs until `up`
   std::set<std::string> stoppedServices;     // stopped one by one by the operator
   std::set<std::string> backingOff;          // containers waiting for their restart delay
+  std::set<std::string> readyExecBackingOff; // containers waiting to retry a failed ready_exec
   bool held(const std::string& service) const { return allDown || stoppedServices.count(service) > 0; }
 };
 
-enum class ActionKind { kRemove, kCreate, kStart, kStop };
+// kReadyExec: run the container's ready_exec (it is running, healthy, and has not run it yet).
+enum class ActionKind { kRemove, kCreate, kStart, kStop, kReadyExec };
 
 struct Action {
   ActionKind kind;
@@ -56,7 +59,8 @@ struct ReconcilePlan {
   std::map<std::string, std::string> waiting;  // service → why it was not started in this pass
 };
 
-// Whether `container` counts as ready for its dependents.
+// Whether `container` counts as ready for its dependents: running and healthy (or exited 0 for
+// a one-shot), and its ready_exec, if any, done.
 bool containerReady(const DesiredContainer& container, const ObservedContainer* observed);
 
 ReconcilePlan planReconcile(const DesiredSet& desired, const std::vector<ObservedContainer>& observed,

@@ -8,6 +8,7 @@
 #include "appliance/host/files.hpp"
 #include "services/docker/parse.hpp"
 #include "services/supervisor/create_body.hpp"
+#include "services/supervisor/ready_exec.hpp"
 
 namespace cairn::supervisor {
 namespace {
@@ -214,6 +215,7 @@ bool Supervisor::observe(docker::DockerClient& docker) {
       return false;
     }
     ObservedContainer item = observedFrom(info.value());
+    item.readyExecDone = readyExecDone(item);
     observed[item.name] = item;
   }
   observed_ = std::move(observed);
@@ -314,6 +316,7 @@ Status Supervisor::execute(docker::DockerClient& docker, const Action& action) {
       if (!started) return started;
       return {};
     }
+    case ActionKind::kReadyExec: return runReadyExec(docker, action, *container);
     case ActionKind::kStop: {
       markStopping(action.container);
       runtime_[action.container].restartDue.reset();
@@ -321,6 +324,57 @@ Status Supervisor::execute(docker::DockerClient& docker, const Action& action) {
     }
   }
   return {};
+}
+
+bool Supervisor::readyExecDone(const ObservedContainer& observed) const {
+  auto runtime = runtime_.find(observed.name);
+  return runtime != runtime_.end() && !observed.id.empty() && runtime->second.readyExecDoneIn == observed.id;
+}
+
+std::string Supervisor::readyExecFailure(const std::string& name) const {
+  auto runtime = runtime_.find(name);
+  auto found = observed_.find(name);
+  if (runtime == runtime_.end() || found == observed_.end()) return "";
+  const Runtime& state = runtime->second;
+  if (state.readyExecTriedIn != found->second.id || state.readyExecDoneIn == found->second.id) return "";
+  return state.readyExecError;
+}
+
+Status Supervisor::runReadyExec(docker::DockerClient& docker, const Action& action, const DesiredContainer& container) {
+  Runtime& runtime = runtime_[container.name];
+  if (runtime.readyExecTriedIn != action.containerId) {
+    runtime.readyExecTriedIn = action.containerId;
+    runtime.readyExecFailures = 0;
+    runtime.readyExecError.clear();
+  }
+  runtime.readyExecRetryDue.reset();
+  docker::ExecLimits limits;
+  limits.timeout = std::chrono::seconds(container.readyExec->timeoutSeconds);
+  auto ran = docker.runExec(action.containerId, docker::ExecSpec{container.readyExec->argv, container.readyExec->user, {}}, limits);
+  std::string failure;
+  if (!ran) {
+    failure = "ready_exec could not run: " + redactEnvValues(ran.error().message, container.env);
+  } else if (ran.value().exitCode != 0) {
+    failure = describeReadyExecExit(ran.value().exitCode, ran.value().output, container.env);
+  }
+  if (failure.empty()) {
+    runtime.readyExecDoneIn = action.containerId;
+    runtime.readyExecFailures = 0;
+    runtime.readyExecError.clear();
+    if (auto found = observed_.find(container.name); found != observed_.end() && found->second.id == action.containerId) {
+      found->second.readyExecDone = true;
+    }
+    log().information("service=%s container=%s ready_exec=succeeded", container.service, container.name);
+    passWanted_ = true;
+    return {};
+  }
+  if (!ran) noteDockerError(ran.error());
+  ++runtime.readyExecFailures;
+  auto delay = readyExecRetryDelay(settings_.restart, runtime.readyExecFailures);
+  runtime.readyExecRetryDue = clock_.now() + delay;
+  runtime.readyExecError = failure + " (failure " + std::to_string(runtime.readyExecFailures) + ", retrying in " +
+                           std::to_string((delay.count() + 999) / 1000) + " s)";
+  return makeError(ErrorCode::kFailed, runtime.readyExecError);
 }
 
 void Supervisor::reconcilePass(docker::DockerClient& docker) {
@@ -385,8 +439,12 @@ Holds Supervisor::currentHolds() const {
   Holds holds;
   holds.allDown = held_.allDown;
   holds.stoppedServices = held_.stoppedServices;
+  WallTime now = clock_.now();
   for (const auto& [name, runtime] : runtime_) {
     if (runtime.restartDue) holds.backingOff.insert(name);
+    auto found = observed_.find(name);
+    bool sameInstance = found != observed_.end() && found->second.id == runtime.readyExecTriedIn;
+    if (sameInstance && runtime.readyExecRetryDue && *runtime.readyExecRetryDue > now) holds.readyExecBackingOff.insert(name);
   }
   return holds;
 }
@@ -399,6 +457,7 @@ bool Supervisor::refreshObserved(docker::DockerClient& docker, const std::string
     return false;
   }
   ObservedContainer item = observedFrom(info.value());
+  item.readyExecDone = readyExecDone(item);
   if (!item.specHash.empty()) observed_[name] = item;
   return true;
 }
@@ -584,6 +643,7 @@ std::optional<WallTime> Supervisor::nextWake() const {
   std::optional<WallTime> wake;
   for (const auto& [name, runtime] : runtime_) {
     if (runtime.restartDue && (!wake || *runtime.restartDue < *wake)) wake = runtime.restartDue;
+    if (runtime.readyExecRetryDue && (!wake || *runtime.readyExecRetryDue < *wake)) wake = runtime.readyExecRetryDue;
   }
   WallTime now = clock_.now();
   WallTime poll = now + (waiting_.empty() && dockerConnected_ ? std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -606,6 +666,7 @@ void Supervisor::publishStatus() {
       bool anyBackoff = false;
       bool looping = false;
       bool anyMissing = false;
+      std::string execFailure;
       std::optional<WallTime> lastFailure;
       for (const auto& container : service.containers) {
         ContainerStatus entry{container.name, "", container.image, "missing", "none", 0};
@@ -637,6 +698,7 @@ void Supervisor::publishStatus() {
             item.lastExitCode = runtime->second.lastExitCode;
           }
         }
+        if (std::string failure = readyExecFailure(container.name); !failure.empty()) execFailure = failure;
         item.containers.push_back(entry);
       }
       (void)lastFailure;
@@ -646,6 +708,9 @@ void Supervisor::publishStatus() {
       if (error != serviceErrors_.end()) {
         item.state = "failed";
         item.message = error->second;
+      } else if (!execFailure.empty() && !held) {
+        item.state = "failed";
+        item.message = execFailure;
       } else if (held) {
         item.state = "stopped";
         item.message = "stopped by the operator";

@@ -84,6 +84,12 @@ class Supervisor {
     int restarts = 0;
     std::optional<int> lastExitCode;
     std::string lastExitReason;
+    // ready_exec: the container instance (id) it succeeded in, and failures in `readyExecTriedIn`.
+    std::string readyExecDoneIn;
+    std::string readyExecTriedIn;
+    int readyExecFailures = 0;
+    std::optional<WallTime> readyExecRetryDue;
+    std::string readyExecError;  // redacted
   };
 
   void push(Task task);
@@ -99,6 +105,10 @@ class Supervisor {
   Status ensureNetworkAndVolumes(docker::DockerClient& docker);
   Status ensureImage(docker::DockerClient& docker, const std::string& service, const std::string& image);
   Status execute(docker::DockerClient& docker, const Action& action);
+  Status runReadyExec(docker::DockerClient& docker, const Action& action, const DesiredContainer& container);
+  bool readyExecDone(const ObservedContainer& observed) const;
+  // The failure of the current instance's ready_exec that waits for its retry ("" when none).
+  std::string readyExecFailure(const std::string& name) const;
   void handleEvent(docker::DockerClient& docker, const docker::Event& event);
   bool refreshObserved(docker::DockerClient& docker, const std::string& name);
   void noteDeath(const std::string& name);

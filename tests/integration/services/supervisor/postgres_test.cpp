@@ -2,7 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "appliance/host/process_runner.hpp"
+#include "tests/integration/services/supervisor/docker_cli.hpp"
 #include "tests/integration/services/supervisor/harness.hpp"
 
 using namespace cairn;
@@ -22,27 +22,6 @@ CREATE ROLE keycloak LOGIN PASSWORD 'keycloak-pw';
 CREATE DATABASE keycloak OWNER keycloak;
 SQL
 )";
-
-host::ProcessResult dockerExec(const std::string& container, const std::vector<std::string>& command,
-                               const std::vector<std::string>& env = {}) {
-  std::vector<std::string> argv = {"docker", "-H", "unix:///var/run/docker.sock", "exec"};
-  for (const auto& item : env) {
-    argv.push_back("-e");
-    argv.push_back(item);
-  }
-  argv.push_back(container);
-  argv.insert(argv.end(), command.begin(), command.end());
-  host::LocalProcessRunner runner;
-  auto result = runner.run(argv, 60s);
-  return result ? result.value() : host::ProcessResult{-1, result.error().message};
-}
-
-std::string psql(const std::string& container, const std::string& user, const std::string& password, const std::string& sql) {
-  auto result = dockerExec(container, {"psql", "-h", "127.0.0.1", "-U", user, "-d", user, "-tAc", sql}, {"PGPASSWORD=" + password});
-  std::string output = result.output;
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  return result.exitCode == 0 ? output : "failed(" + std::to_string(result.exitCode) + "): " + output;
-}
 
 json postgresAndRedis(const std::string& p) {
   json postgres = {

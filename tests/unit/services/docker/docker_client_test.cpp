@@ -108,6 +108,101 @@ BOOST_AUTO_TEST_CASE(logs_are_demultiplexed) {
   BOOST_TEST(http.requests.back().url.find("tail=10") != std::string::npos);
 }
 
+namespace {
+
+std::string frame(char stream, const std::string& text) {
+  std::string header("\0\0\0\0\0\0\0\0", 8);
+  header[0] = stream;
+  header[7] = static_cast<char>(text.size());
+  return header + text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_exec_is_created_started_attached_and_inspected_for_its_exit_code) {
+  testing::FakeHttpClient http;
+  int inspections = 0;
+  http.handler = [&](const HttpRequest& request) {
+    if (request.url.find("/containers/cairn-postgres/exec") != std::string::npos) return answer(201, R"({"Id":"e1"})");
+    if (request.url.find("/exec/e1/start") != std::string::npos) return answer(200, frame(1, "out\n") + frame(2, "err\n"));
+    // Docker may record the exit code a moment after the output ends.
+    if (++inspections == 1) return answer(200, R"({"ID":"e1","Running":true,"ExitCode":null})");
+    return answer(200, R"({"ID":"e1","ContainerID":"c1","Running":false,"ExitCode":3,"Pid":42})");
+  };
+  DockerClient docker(http, "/run/docker.sock");
+  auto result = docker.runExec("cairn-postgres", ExecSpec{{"/bin/sh", "-c", "x"}, "postgres", {}}, ExecLimits{});
+  BOOST_REQUIRE_MESSAGE(result.ok(), (result.ok() ? std::string() : result.error().message));
+  BOOST_TEST(result.value().exitCode == 3);
+  BOOST_TEST(result.value().output == "out\nerr\n");
+  BOOST_TEST(inspections == 2);
+  auto created = nlohmann::json::parse(http.requests.front().body);
+  BOOST_TEST(http.requests.front().method == "POST");
+  BOOST_TEST(created["Cmd"] == nlohmann::json({"/bin/sh", "-c", "x"}));
+  BOOST_TEST(created["User"] == "postgres");
+  BOOST_TEST(created["AttachStdout"] == true);
+  BOOST_TEST(created["Tty"] == false);
+  BOOST_TEST(nlohmann::json::parse(http.requests[1].body)["Detach"] == false);
+  BOOST_TEST(http.requests[1].timeout.count() == 60000);
+}
+
+BOOST_AUTO_TEST_CASE(exec_output_keeps_only_its_end) {
+  testing::FakeHttpClient http;
+  http.handler = [&](const HttpRequest& request) {
+    if (request.url.find("/exec/e1/start") != std::string::npos) return answer(200, frame(1, "0123456789"));
+    if (request.url.find("/json") != std::string::npos) return answer(200, R"({"ID":"e1","Running":false,"ExitCode":0})");
+    return answer(201, R"({"Id":"e1"})");
+  };
+  DockerClient docker(http, "/run/docker.sock");
+  ExecLimits keepFour;
+  keepFour.keptOutputBytes = 4;
+  auto result = docker.runExec("c", ExecSpec{{"true"}, "", {}}, keepFour);
+  BOOST_REQUIRE(result.ok());
+  BOOST_TEST(result.value().output == "6789");
+  BOOST_TEST(result.value().outputTruncated);
+}
+
+BOOST_AUTO_TEST_CASE(exec_in_a_stopped_container_is_a_conflict_and_an_unknown_exec_is_not_found) {
+  testing::FakeHttpClient http;
+  http.handler = [](const HttpRequest& request) {
+    if (request.url.find("/containers/") != std::string::npos) {
+      return answer(409, R"({"message":"container 1234 is not running"})");
+    }
+    return answer(404, R"({"message":"No such exec instance: e9"})");
+  };
+  DockerClient docker(http, "/run/docker.sock");
+  auto created = docker.runExec("cairn-postgres", ExecSpec{{"true"}, "", {}}, ExecLimits{});
+  BOOST_REQUIRE(!created.ok());
+  BOOST_TEST((created.error().code == ErrorCode::kConflict));
+  BOOST_TEST(created.error().message.find("is not running") != std::string::npos);
+  auto started = docker.startExec("e9", std::chrono::seconds(5), [](const LogChunk&) { return true; });
+  BOOST_REQUIRE(!started.ok());
+  BOOST_TEST((started.error().code == ErrorCode::kNotFound));
+  BOOST_TEST(started.error().message.find("No such exec instance: e9") != std::string::npos);
+  auto inspected = docker.inspectExec("e9");
+  BOOST_REQUIRE(!inspected.ok());
+  BOOST_TEST((inspected.error().code == ErrorCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(an_exec_whose_exit_code_never_arrives_times_out_and_a_malformed_create_answer_is_invalid) {
+  testing::FakeHttpClient http;
+  http.handler = [](const HttpRequest& request) {
+    if (request.url.find("/exec/e1/json") != std::string::npos) return answer(200, R"({"ID":"e1","Running":true})");
+    if (request.url.find("/exec/e1/start") != std::string::npos) return answer(200, "");
+    return answer(201, R"({"Id":"e1"})");
+  };
+  DockerClient docker(http, "/run/docker.sock");
+  ExecLimits briefly;
+  briefly.exitCodeWait = std::chrono::milliseconds(30);
+  auto result = docker.runExec("c", ExecSpec{{"true"}, "", {}}, briefly);
+  BOOST_REQUIRE(!result.ok());
+  BOOST_TEST((result.error().code == ErrorCode::kTimeout));
+
+  http.handler = [](const HttpRequest&) { return answer(201, R"({"Id":17})"); };
+  auto created = docker.createExec("c", ExecSpec{{"true"}, "", {}});
+  BOOST_REQUIRE(!created.ok());
+  BOOST_TEST((created.error().code == ErrorCode::kInvalidInput));
+}
+
 BOOST_AUTO_TEST_CASE(events_resume_from_a_nanosecond_timestamp_and_end_when_the_daemon_closes) {
   testing::FakeHttpClient http;
   http.handler = [](const HttpRequest&) {

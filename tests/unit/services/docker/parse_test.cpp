@@ -108,3 +108,29 @@ BOOST_AUTO_TEST_CASE(error_messages_come_from_dockers_json_or_the_raw_text) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(exec_inspection)
+
+BOOST_AUTO_TEST_CASE(a_finished_exec_has_its_exit_code_and_a_running_one_has_none) {
+  auto done = parseExecInfo(R"({"ID":"e1","ContainerID":"c1","Running":false,"ExitCode":2,"Pid":7})");
+  BOOST_REQUIRE(done.ok());
+  BOOST_TEST(done.value().id == "e1");
+  BOOST_TEST(done.value().containerId == "c1");
+  BOOST_TEST(!done.value().running);
+  BOOST_TEST(done.value().exitCode.value() == 2);
+  BOOST_TEST(done.value().pid == 7);
+  auto running = parseExecInfo(R"({"ID":"e1","Running":true,"ExitCode":null})");
+  BOOST_REQUIRE(running.ok());
+  BOOST_TEST(running.value().running);
+  BOOST_TEST(!running.value().exitCode.has_value());
+}
+
+const char* kBrokenExecs[] = {"", "[]", "{}", R"({"ID":""})", R"({"ID":"e1","ExitCode":"2"})", R"({"ID":"e1","ExitCode":1.5})"};
+
+BOOST_DATA_TEST_CASE(malformed_exec_inspections_are_invalid_input, data::make(kBrokenExecs), body) {
+  auto parsed = parseExecInfo(body);
+  BOOST_REQUIRE(!parsed.ok());
+  BOOST_TEST((parsed.error().code == ErrorCode::kInvalidInput));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

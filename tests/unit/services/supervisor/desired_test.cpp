@@ -69,6 +69,29 @@ BOOST_AUTO_TEST_CASE(every_problem_is_reported_with_its_json_path) {
   BOOST_TEST(mentions(problems, "$.services[1].containers[1].ports[0].container_port"));
 }
 
+BOOST_AUTO_TEST_CASE(a_ready_exec_parses_with_its_user_and_timeout) {
+  auto set = parseDesiredSet(R"({"services":[{"name":"s","containers":[{"name":"c1","image":"i",
+    "ready_exec":{"argv":["/bin/sh","-c","true"],"user":"postgres","timeout_s":30}},{"name":"c2","image":"i"}]}]})");
+  const DesiredContainer* c1 = set.container("c1");
+  BOOST_REQUIRE(c1->readyExec.has_value());
+  BOOST_TEST(c1->readyExec->argv == (std::vector<std::string>{"/bin/sh", "-c", "true"}), boost::test_tools::per_element());
+  BOOST_TEST(c1->readyExec->user == "postgres");
+  BOOST_TEST(c1->readyExec->timeoutSeconds == 30);
+  BOOST_TEST(!set.container("c2")->readyExec.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_ready_exec_without_a_program_with_a_bad_timeout_or_on_a_one_shot_is_refused) {
+  auto problems = problemsOf(R"({"services":[{"name":"s","containers":[
+    {"name":"c1","image":"i","ready_exec":{"argv":[],"timeout_s":0}},
+    {"name":"c2","image":"i","one_shot":true,"ready_exec":{"argv":["true"],"user":7}},
+    {"name":"c3","image":"i","ready_exec":["true"]}]}]})");
+  BOOST_TEST(mentions(problems, "$.services[0].containers[0].ready_exec.argv: must name the program"));
+  BOOST_TEST(mentions(problems, "$.services[0].containers[0].ready_exec.timeout_s: must be 1-3600"));
+  BOOST_TEST(mentions(problems, "$.services[0].containers[1].ready_exec: a one_shot container"));
+  BOOST_TEST(mentions(problems, "$.services[0].containers[1].ready_exec.user: must be a string"));
+  BOOST_TEST(mentions(problems, "$.services[0].containers[2].ready_exec: must be an object"));
+}
+
 BOOST_AUTO_TEST_CASE(text_that_is_not_json_is_one_clear_problem) {
   auto problems = problemsOf("{ nope");
   BOOST_REQUIRE(problems.size() == 1u);

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "services/supervisor/plan.hpp"
 #include "tests/unit/services/supervisor/fixtures.hpp"
 
@@ -119,6 +121,69 @@ BOOST_AUTO_TEST_CASE(a_failed_one_shot_runs_again_and_a_completed_one_does_not) 
   BOOST_TEST(planReconcile(set, now, Holds{}).actions.empty());
   now[2] = observed(set, "cairn-init", "exited", "none", 2);
   BOOST_TEST(describe(planReconcile(set, now, Holds{})) == (std::vector<std::string>{"start cairn-init"}),
+             boost::test_tools::per_element());
+}
+
+namespace {
+
+// threeTier() whose postgres re-applies its init script once it is healthy.
+DesiredSet withReadyExec() {
+  auto document = nlohmann::json::parse(cairn::testing::threeTierContainersJson());
+  document["services"][0]["containers"][0]["ready_exec"] = {{"argv", {"/docker-entrypoint-initdb.d/10.sh"}},
+                                                            {"user", "postgres"}};
+  return parseDesiredSet(document.dump());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_healthy_container_with_a_ready_exec_runs_it_before_its_dependents_start) {
+  DesiredSet set = withReadyExec();
+  std::vector<ObservedContainer> now = {observed(set, "cairn-postgres", "running", "healthy"),
+                                        observed(set, "cairn-redis", "running"), observed(set, "cairn-init", "created"),
+                                        observed(set, "cairn-web", "created")};
+  BOOST_TEST(!containerReady(*set.container("cairn-postgres"), &now[0]));
+  ReconcilePlan plan = planReconcile(set, now, Holds{});
+  BOOST_TEST(describe(plan) == (std::vector<std::string>{"ready-exec cairn-postgres"}), boost::test_tools::per_element());
+  BOOST_TEST(plan.actions[0].containerId == "id-cairn-postgres");
+  BOOST_TEST(plan.waiting.at("init") == "waiting for postgres to finish its ready_exec");
+
+  now[0].readyExecDone = true;
+  BOOST_TEST(containerReady(*set.container("cairn-postgres"), &now[0]));
+  BOOST_TEST(describe(planReconcile(set, now, Holds{})) == (std::vector<std::string>{"start cairn-init"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_ready_exec_waits_for_health_and_is_not_run_for_a_held_service) {
+  DesiredSet set = withReadyExec();
+  auto now = converged(set);
+  now[0].health = "starting";
+  BOOST_TEST(planReconcile(set, now, Holds{}).actions.empty());
+  BOOST_TEST(planReconcile(set, now, Holds{}).waiting.at("init") == "waiting for postgres to be healthy");
+  now[0].health = "healthy";
+  Holds holds;
+  holds.stoppedServices = {"postgres"};
+  for (const auto& action : planReconcile(set, now, holds).actions) BOOST_TEST((action.kind != ActionKind::kReadyExec));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_ready_exec_waits_for_its_backoff_and_keeps_dependents_waiting) {
+  DesiredSet set = withReadyExec();
+  auto now = converged(set);
+  now[2].status = "created";
+  Holds holds;
+  holds.readyExecBackingOff = {"cairn-postgres"};
+  ReconcilePlan plan = planReconcile(set, now, holds);
+  BOOST_TEST(plan.actions.empty());
+  BOOST_TEST(plan.waiting.at("postgres") == "ready_exec failed; retrying (backoff)");
+  BOOST_TEST(plan.waiting.at("init") == "waiting for postgres to finish its ready_exec");
+}
+
+BOOST_AUTO_TEST_CASE(a_recreated_container_runs_its_ready_exec_again_only_once_healthy) {
+  DesiredSet set = withReadyExec();
+  auto now = converged(set);
+  now[0].specHash = "old";
+  now[0].readyExecDone = true;
+  BOOST_TEST(describe(planReconcile(set, now, Holds{})) ==
+                 (std::vector<std::string>{"remove cairn-postgres", "create cairn-postgres", "start cairn-postgres"}),
              boost::test_tools::per_element());
 }
 
