@@ -284,6 +284,13 @@ Status Supervisor::execute(docker::DockerClient& docker, const Action& action) {
   switch (action.kind) {
     case ActionKind::kRemove: {
       markStopping(action.container);
+      // A clean stop first (PostgreSQL checkpoints, Prometheus writes its head block); force
+      // only removes what is left.
+      auto current = observed_.find(action.container);
+      if (current != observed_.end() && current->second.status == "running") {
+        auto stopped = docker.stopContainer(action.containerId, container ? container->stopTimeoutSeconds : 10);
+        if (!stopped && stopped.error().code != ErrorCode::kNotFound) return stopped;
+      }
       auto removed = docker.removeContainer(action.containerId, true);
       if (!removed && removed.error().code != ErrorCode::kNotFound) return removed;
       observed_.erase(action.container);

@@ -88,6 +88,12 @@ BOOST_AUTO_TEST_CASE(services_come_up_in_dependency_order_and_a_second_pass_chan
   BOOST_TEST(after[p + "-db"] == before[p + "-db"]);
   BOOST_TEST(after[p + "-migrate"] == before[p + "-migrate"]);
   BOOST_TEST(after[p + "-worker"] == before[p + "-worker"]);
+  // The replaced container was stopped cleanly (the stand-in exits 0 on SIGTERM), not killed.
+  std::string replacedExit = "none";
+  for (const auto& event : recorder.events()) {
+    if (event.actorId == before[p + "-api"] && event.action == "die") replacedExit = event.attribute("exitCode");
+  }
+  BOOST_TEST(replacedExit == "0");
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_image_is_reported_for_its_service_while_the_others_run) {
