@@ -171,7 +171,19 @@ void Supervisor::noteDockerError(const Error& error) {
   metrics_.dockerUp = false;
 }
 
+void Supervisor::retryFailedActionsNow(const std::string& service) {
+  auto containers = containersByService_.find(service);
+  for (auto& [name, runtime] : runtime_) {
+    bool ofService = containers != containersByService_.end() &&
+                     std::find(containers->second.begin(), containers->second.end(), name) != containers->second.end();
+    if (!service.empty() && !ofService) continue;
+    runtime.actionFailures = 0;
+    runtime.actionRetryDue.reset();
+  }
+}
+
 void Supervisor::loadDesired() {
+  retryFailedActionsNow("");  // a new desired set (an apply, `up`) is tried at once
   auto text = host::readFile(settings_.containersFile);
   std::string problem;
   if (!text) {
@@ -391,6 +403,7 @@ void Supervisor::reconcilePass(docker::DockerClient& docker) {
   auto began = clock_.monotonic();
   std::map<std::string, std::string> errors;
   bool failedEarly = false;
+  bool executed = false;
   if (auto ready = ensureNetworkAndVolumes(docker); !ready) {
     noteDockerError(ready.error());
     log().warning("reconcile=failed error=\"%s\"", ready.error().message);
@@ -408,18 +421,31 @@ void Supervisor::reconcilePass(docker::DockerClient& docker) {
     std::set<std::string> failedServices;
     for (const auto& action : plan.actions) {
       if (failedServices.count(action.service)) continue;
+      Runtime& runtime = runtime_[action.container];
+      if (runtime.actionRetryDue && *runtime.actionRetryDue > clock_.now()) {
+        failedServices.insert(action.service);
+        errors[action.service] = runtime.actionError;
+        continue;
+      }
       log().information("service=%s container=%s action=%s reason=\"%s\"", action.service, action.container,
                         std::string(actionName(action.kind)), action.reason);
       auto done = execute(docker, action);
-      if (!done) {
-        noteDockerError(done.error());
-        failedServices.insert(action.service);
-        errors[action.service] = done.error().message;
-        log().warning("service=%s container=%s action=%s error=\"%s\"", action.service, action.container,
-                      std::string(actionName(action.kind)), done.error().message);
-        std::lock_guard<std::mutex> lock(statusMutex_);
-        ++metrics_.reconcileErrors;
+      if (done) {
+        executed = true;
+        runtime.actionFailures = 0;
+        runtime.actionRetryDue.reset();
+        continue;
       }
+      noteDockerError(done.error());
+      failedServices.insert(action.service);
+      auto delay = restartDelay(settings_.restart, ++runtime.actionFailures);
+      runtime.actionRetryDue = clock_.now() + delay;
+      runtime.actionError = done.error().message;
+      errors[action.service] = done.error().message;
+      log().warning("service=%s container=%s action=%s error=\"%s\" retry_in_ms=%s", action.service, action.container,
+                    std::string(actionName(action.kind)), done.error().message, std::to_string(delay.count()));
+      std::lock_guard<std::mutex> lock(statusMutex_);
+      ++metrics_.reconcileErrors;
     }
   }
   serviceErrors_ = errors;
@@ -437,8 +463,9 @@ void Supervisor::reconcilePass(docker::DockerClient& docker) {
                                   std::all_of(plan.waiting.begin(), plan.waiting.end(),
                                               [](const auto& item) { return item.second == "stopped by the operator"; });
   }
-  // Something was started or still waits: look again soon (events usually come first).
-  if (!plan.actions.empty()) passWanted_ = true;
+  // Something was done: look again soon (events usually come first). Failed actions wait for
+  // their retry time (nextWake).
+  if (executed) passWanted_ = true;
   publishStatus();
 }
 
@@ -601,6 +628,7 @@ Status Supervisor::handleCommand(docker::DockerClient& docker, const Task& task)
   switch (task.kind) {
     case TaskKind::kRestart: {
       // An operator's restart is not a failure: no backoff, no crash count.
+      retryFailedActionsNow(service->name);
       held_.stoppedServices.erase(service->name);
       saveHolds();
       if (!observe(docker)) return makeError(ErrorCode::kUnavailable, "Docker is unreachable");
@@ -615,6 +643,7 @@ Status Supervisor::handleCommand(docker::DockerClient& docker, const Task& task)
       result = stopContainers(docker, *service);
       break;
     case TaskKind::kStart:
+      retryFailedActionsNow(service->name);
       held_.stoppedServices.erase(service->name);
       saveHolds();
       passWanted_ = true;
@@ -651,6 +680,7 @@ std::optional<WallTime> Supervisor::nextWake() const {
   for (const auto& [name, runtime] : runtime_) {
     if (runtime.restartDue && (!wake || *runtime.restartDue < *wake)) wake = runtime.restartDue;
     if (runtime.readyExecRetryDue && (!wake || *runtime.readyExecRetryDue < *wake)) wake = runtime.readyExecRetryDue;
+    if (runtime.actionRetryDue && (!wake || *runtime.actionRetryDue < *wake)) wake = runtime.actionRetryDue;
   }
   WallTime now = clock_.now();
   WallTime poll = now + (waiting_.empty() && dockerConnected_ ? std::chrono::duration_cast<std::chrono::milliseconds>(

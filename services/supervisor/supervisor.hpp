@@ -90,9 +90,15 @@ class Supervisor {
     int readyExecFailures = 0;
     std::optional<WallTime> readyExecRetryDue;
     std::string readyExecError;  // redacted
+    // A create/start/pull that failed is retried after a growing pause, not on every pass.
+    int actionFailures = 0;
+    std::optional<WallTime> actionRetryDue;
+    std::string actionError;
   };
 
   void push(Task task);
+  // Forgets the retry pauses of failed actions of `service` ("" = every service).
+  void retryFailedActionsNow(const std::string& service);
   Status runCommand(TaskKind kind, const std::string& service);
   void runWorker();
   void runEventReader();

@@ -2,6 +2,8 @@
 #include <signal.h>
 
 #include <set>
+#include <thread>
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/integration/services/supervisor/harness.hpp"
@@ -114,6 +116,20 @@ BOOST_AUTO_TEST_CASE(a_bad_image_is_reported_for_its_service_while_the_others_ru
   BOOST_TEST(broken->message.find(p + "-no-such-image:0") != std::string::npos);
   BOOST_TEST(root.findService(status, "good")->state == "running");
   BOOST_TEST(root.inspect(p + "-good").state.status == "running");
+
+  // The failing pull is retried after growing pauses (200 ms doubling here), not on every pass,
+  // and the service keeps its message in between.
+  const std::string attempt = "service=broken container=" + p + "-bad action=create reason=";
+  auto attempts = [&] {
+    std::string log = root.supervisorLog();
+    std::size_t count = 0;
+    for (auto at = log.find(attempt); at != std::string::npos; at = log.find(attempt, at + 1)) ++count;
+    return count;
+  };
+  auto before = attempts();
+  std::this_thread::sleep_for(4s);
+  BOOST_TEST(attempts() - before <= 6u);
+  BOOST_TEST(root.findService(root.status(), "broken")->message.find(p + "-no-such-image:0") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_supervisor_killed_during_reconcile_converges_without_duplicates_when_restarted) {
