@@ -3,9 +3,8 @@
 # need (only the missing ones), builds cairn with warnings as errors, and runs every test with
 # ctest. Tests start the real servers they need themselves and stop them afterwards.
 #
-#   tests/run.sh                          the unit and integration tests (what CI runs)
-#   CAIRN_TEST_LABELS=e2e tests/run.sh    the boot-to-ready VM test (about 10 minutes; it does not
-#                                         pass yet, see docs/packaging.md)
+#   tests/run.sh                          every test (what CI runs): unit, integration, and the
+#                                         boot-to-ready VM test (e2e, about 5 minutes)
 #   CAIRN_TEST_LABELS=unit tests/run.sh   only some labels (a ctest -L regex)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +25,4 @@ fi
 build_dir=${CAIRN_BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -DCAIRN_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build_dir" -j "$(nproc)"
-ctest --test-dir "$build_dir" -L "${CAIRN_TEST_LABELS:-unit|integration}" --output-on-failure
+ctest --test-dir "$build_dir" -L "${CAIRN_TEST_LABELS:-unit|integration|e2e}" --output-on-failure

@@ -6,7 +6,8 @@
 #   load.sh [--socket PATH] [--tarball FILE]
 #     --socket   the engine (default /var/run/docker.sock)
 #     --tarball  an already built root file system (the VM test's read-only disk); without it
-#                build.sh builds one into $CAIRN_IMAGE_CACHE (default /var/tmp/cairn-standin)
+#                build.sh builds one into $CAIRN_IMAGE_CACHE (default /var/cache/cairn-image, the
+#                appliance image's cache, which the VM test shares)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 socket=/var/run/docker.sock
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 done
 docker=(docker -H "unix://$socket")
 if [ -z "$tarball" ]; then
-  tarball=$("$here/build.sh" "${CAIRN_IMAGE_CACHE:-/var/tmp/cairn-standin}")
+  tarball=$("$here/build.sh" "${CAIRN_IMAGE_CACHE:-/var/cache/cairn-image}")
   key=$(basename "$tarball" .tar)
   key=${key#standin-}
 else
