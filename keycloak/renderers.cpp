@@ -69,8 +69,8 @@ std::string renderOauth2ProxyConfig(const spec::Spec& spec) {
   text += "# Host networking, on loopback only: nginx on this host is its only client.\n";
   text += "http_address = \"127.0.0.1:4180\"\n";
   text += "reverse_proxy = true\n";
-  text += "# X-Forwarded-* headers are believed only from nginx on the host.\n";
-  text += "trusted_proxy_ips = " + tomlList({"127.0.0.1/32"}) + "\n";
+  text += "# X-Forwarded-* headers are believed only from nginx on the host: the container's\n";
+  text += "# command passes --trusted-proxy-ip=127.0.0.1/32 (a flag, as the 7.15.2 advisory gives it).\n";
   text += "upstreams = [\"static://202\"]\n";
   text += "set_xauthrequest = true\n";
   text += "pass_access_token = false\n";

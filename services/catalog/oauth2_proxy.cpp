@@ -8,7 +8,8 @@ std::vector<Service> oauth2ProxyServices(const spec::Spec& spec, const secrets::
   // Settings and secret files come from the keycloak part's rendered folder. Host networking on
   // loopback, so the only proxy it ever sees is nginx at 127.0.0.1 (--trusted-proxy-ip). Flags
   // win over the file.
-  c.command = {"--config=/etc/oauth2-proxy/oauth2-proxy.cfg", "--http-address=127.0.0.1:4180"};
+  c.command = {"--config=/etc/oauth2-proxy/oauth2-proxy.cfg", "--http-address=127.0.0.1:4180",
+               "--trusted-proxy-ip=127.0.0.1/32"};
   c.mounts = {renderedMount("oauth2-proxy", "/etc/oauth2-proxy")};
   c.networkMode = "host";
   c.aliases.clear();

@@ -73,6 +73,7 @@ BOOST_AUTO_TEST_CASE(host_networked_services_listen_on_loopback_only) {
   const Container& proxy = findService(set, "oauth2-proxy")->containers.at(0);
   BOOST_TEST(proxy.networkMode == "host");
   BOOST_TEST(hasName(proxy.command, "--http-address=127.0.0.1:4180"));
+  BOOST_TEST(hasName(proxy.command, "--trusted-proxy-ip=127.0.0.1/32"));  // X-Forwarded-* only from nginx
   const Container& grafana = findService(set, "grafana")->containers.at(0);
   BOOST_TEST(grafana.networkMode == "host");
   BOOST_TEST(grafana.env.at("GF_SERVER_HTTP_ADDR") == "127.0.0.1");
