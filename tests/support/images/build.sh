@@ -3,14 +3,14 @@
 # that is already present is not rebuilt (bump the tag when this folder changes).
 #   build.sh [--socket PATH]   builds into the engine at PATH (default /var/run/docker.sock)
 #   cairnsup-standin:2    busybox-static + standin.sh (tiny; about a second)
-#   cairnsup-pgredis:1    Debian bookworm minbase + postgresql-15 + redis-server + pg_entrypoint.sh
+#   cairnsup-pgredis:2    the test service image (../service_image) + pg_entrypoint.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 socket=/var/run/docker.sock
 [ "${1:-}" = "--socket" ] && socket=$2
 docker=(docker -H "unix://$socket")
 STANDIN_TAG=cairnsup-standin:2
-PGREDIS_TAG=cairnsup-pgredis:1
+PGREDIS_TAG=cairnsup-pgredis:2
 work=$(mktemp -d /tmp/cairnsup-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 present() { "${docker[@]}" image inspect "$1" >/dev/null 2>&1; }
@@ -28,18 +28,18 @@ if ! present "$STANDIN_TAG"; then
 fi
 
 if ! present "$PGREDIS_TAG"; then
-  cache=${CAIRNSUP_IMAGE_CACHE:-/var/tmp/cairnsup-images}
-  mkdir -p "$cache"
-  tarball=$cache/pgredis-1.tar
-  if [ ! -s "$tarball" ]; then
-    mmdebstrap --quiet --format=tar --variant=minbase --include=postgresql-15,redis-server,procps \
-      --customize-hook="upload $here/pg_entrypoint.sh /usr/local/bin/pg-entrypoint" \
-      --customize-hook='chroot "$1" chmod 0755 /usr/local/bin/pg-entrypoint' \
-      --customize-hook='chroot "$1" rm -rf /var/lib/apt/lists/* /var/cache/apt/*' \
-      bookworm "$tarball.partial" http://deb.debian.org/debian
-    mv "$tarball.partial" "$tarball"
+  # On the test service image (real PostgreSQL 15 and Redis from Debian), with this folder's
+  # stand-in of the official postgres entrypoint as its command.
+  "$here/../service_image/load.sh" --socket "$socket" >/dev/null
+  base=$("${docker[@]}" image inspect --format '{{index .Config.Labels "io.cairn.standin"}}' cairn-standin/postgres:1)
+  mkdir -p "$work/pgredis"
+  install -m 0755 "$here/pg_entrypoint.sh" "$work/pgredis/pg-entrypoint"
+  printf '%s\n' "FROM cairn-standin/base:$base" \
+    'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    'COPY pg-entrypoint /usr/local/bin/pg-entrypoint' 'CMD ["/usr/local/bin/pg-entrypoint"]' > "$work/pgredis/Dockerfile"
+  if ! output=$(DOCKER_BUILDKIT=0 "${docker[@]}" build -q -t "$PGREDIS_TAG" "$work/pgredis" 2>&1); then
+    echo "build.sh: building $PGREDIS_TAG failed: $output" >&2
+    exit 1
   fi
-  "${docker[@]}" import -c 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -c 'CMD ["/usr/local/bin/pg-entrypoint"]' "$tarball" "$PGREDIS_TAG" >/dev/null
   echo "built $PGREDIS_TAG"
 fi

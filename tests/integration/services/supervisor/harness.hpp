@@ -24,7 +24,7 @@
 namespace cairn::testing {
 
 inline constexpr const char* kStandinImage = "cairnsup-standin:2";
-inline constexpr const char* kPgRedisImage = "cairnsup-pgredis:1";
+inline constexpr const char* kPgRedisImage = "cairnsup-pgredis:2";
 
 // "cairnsup-<pid>-<n>": a prefix no other test or part uses.
 std::string uniquePrefix();
