@@ -54,13 +54,18 @@ struct SupervisedCatalog {
 
   SupervisedCatalog() {
     removeEverything();  // a run that was killed may have left its containers behind
+    std::string installed;
+    runCommand("docker ps -a --filter name=^cairn- --format '{{.Names}} {{.Label \"io.cairn.scope\"}}' | grep -v /cairn-test-",
+               &installed);
+    BOOST_REQUIRE_MESSAGE(installed.empty(), "the catalog's container names are taken by an installed cairn: " + installed);
     std::string ctl = std::string(CAIRN_CTL) + " --root " + root.path();
     run(ctl + " init --domain catalog.localhost");
     writeFile(root / "etc/cairn/appliance.json", specFor("catalog.localhost"));
     run(ctl + " apply");
     writeFile(root / "etc/cairn/rendered/supervisor.json", R"({"metrics_listen": ""})");
     events = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"docker", "events", "--since", std::to_string(std::time(nullptr) - 1), "--filter", "type=container", "--filter", "label=io.cairn.managed=true",
+        std::vector<std::string>{"docker", "events", "--since", std::to_string(std::time(nullptr) - 1),
+                                 "--filter", "type=container", "--filter", "label=io.cairn.managed=true",
                                  "--filter", "event=start", "--filter", "event=die", "--filter", "event=health_status",
                                  "--format", "{{json .}}"},
         root / "events.jsonl");
@@ -73,11 +78,16 @@ struct SupervisedCatalog {
     removeEverything();
   }
 
-  void removeEverything() {
-    // The rendered names are fixed (cairn-postgres, network cairn, ...): clear any earlier run's.
-    runCommand("docker ps -aq --filter label=io.cairn.managed=true --filter name=^cairn- | xargs -r docker rm -f >/dev/null 2>&1");
-    runCommand("docker network rm cairn >/dev/null 2>&1");
-    runCommand("docker volume ls -q --filter label=io.cairn.managed=true | grep '^cairn-' | xargs -r docker volume rm >/dev/null 2>&1");
+  // Removes what this test, or an earlier run of it that was killed, made: containers, the
+  // network and volumes whose io.cairn.scope is a test root. An installed cairn's are left alone.
+  static void removeEverything() {
+    auto testScoped = [](const std::string& list, const std::string& key) {
+      return "docker " + list + " --filter label=io.cairn.managed=true --format '{{." + key +
+             "}} {{.Label \"io.cairn.scope\"}}' | awk '$2 ~ \"/cairn-test-\" {print $1}'";
+    };
+    runCommand(testScoped("ps -a", "ID") + " | xargs -r docker rm -f >/dev/null 2>&1");
+    runCommand(testScoped("network ls", "ID") + " | xargs -r docker network rm >/dev/null 2>&1");
+    runCommand(testScoped("volume ls", "Name") + " | xargs -r docker volume rm >/dev/null 2>&1");
   }
 
   json status() {
@@ -128,7 +138,6 @@ Moments momentsOf(const std::string& recordedEvents) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_rendered_catalog_comes_up_in_dependency_order_and_postgres_serves_its_users) {
-  run(std::string(CAIRN_SERVICE_IMAGE_LOAD));  // cached: quick when the fixture already loaded it
   SupervisedCatalog catalog;
   json status;
   BOOST_REQUIRE_MESSAGE(waitFor([&] { return everyServiceReady(status = catalog.status()); }, std::chrono::minutes(5)),
