@@ -22,10 +22,13 @@ std::string_view trimmed(std::string_view text) {
 // A cgroup directory read through the reader; an empty path (controller not mounted) reads as absent.
 struct CgroupDirectory {
   ProcFileReader& reader;
-  std::string path;
+  const std::string& path;
   std::optional<std::string> read(const char* name) const {
     if (path.empty()) return std::nullopt;
-    return reader.readSingleRecord(path + "/" + name);
+    // Hundreds of reads per scrape: the path is assembled in a buffer that keeps its memory.
+    thread_local std::string file;
+    file.assign(path).append(1, '/').append(name);
+    return reader.readSingleRecord(file);
   }
   bool exists() const { return !path.empty(); }
 };
