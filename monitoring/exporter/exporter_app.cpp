@@ -42,7 +42,7 @@ const char* const kValueOptions[][3] = {
     {"rootfs", "DIR", "where the host's mount points are, for file system sizes (default /)"},
     {"docker-socket", "PATH", "Docker Engine API socket (default /var/run/docker.sock)"},
     {"supervisor-url", "URL", "cairn-supervisord metrics URL, \"\" to skip (default http://127.0.0.1:9465/metrics)"},
-    {"scrape-threads", "N", "collectors run side by side in one scrape, 1 to 8 (default 2)"},
+    {"scrape-threads", "N", "collectors run side by side in one scrape, 1 to 8 (default 1)"},
     {"config", "FILE", "settings file (default /etc/cairn/rendered/exporter.json, optional)"},
 };
 
@@ -146,8 +146,6 @@ int ExporterApp::main(const std::vector<std::string>& args) {
   collectors.push_back(
       std::make_unique<ApplianceCollector>(directory, config.services, supervisorClient, config.supervisorUrl));
   collectors.push_back(std::make_unique<TextfileCollector>(config.textfiles));
-  // With two threads the container collector runs beside the node collectors, which take
-  // about as long together.
   Exporter exporter(std::move(collectors), static_cast<std::size_t>(config.scrapeThreads));
 
   std::atomic<bool> stop{false};

@@ -1,7 +1,7 @@
 // Side-by-side benchmark of cairn-exporter and prometheus-node-exporter on this host.
 //   exporter_bench [SCRAPES]   (default 500 per exporter and configuration)
 // Starts 20 containers named exporter-test-bench-NN (removed afterwards), then measures for each
-// exporter (cairn-exporter with 20 containers twice: two scrape threads, the default, and one): CPU time per scrape (utime+stime of the server from /proc/<pid>/stat over all
+// exporter (cairn-exporter with 20 containers twice: one scrape thread, the default, and two): CPU time per scrape (utime+stime of the server from /proc/<pid>/stat over all
 // scrapes), wall latency p50/p99 of sequential scrapes over one keep-alive connection, and RSS
 // afterwards. The floor is this process reading the same files (and statfs of the same mounts).
 #include <sys/resource.h>
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
     waitFor([&] { return httpGet(port, "/healthz").status == 200; }, std::chrono::seconds(20));
     results.push_back(measure("cairn-exporter, node families only", cairn.pid(), port, scrapes));
   }
-  for (const char* threads : {"2", "1"}) {
+  for (const char* threads : {"1", "2"}) {
     int port = freeLoopbackPort();
     ChildProcess cairn({CAIRN_EXPORTER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port), "--supervisor-url", "",
                         "--scrape-threads", threads},
