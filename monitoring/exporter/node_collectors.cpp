@@ -143,15 +143,17 @@ class ConntrackCollector final : public Collector {
 class NetClassCollector final : public Collector {
  public:
   NetClassCollector(std::string sysRoot, std::shared_ptr<ProcFileReader> files, bool useNetlink)
-      : directory_(sysRoot + "/class/net"), files_(std::move(files)), useNetlink_(useNetlink) {}
+      : directory_(sysRoot + "/class/net"), files_(std::move(files)),
+        links_(useNetlink ? std::make_unique<LinkTable>() : nullptr) {}
   std::string name() const override { return "netclass"; }
   bool collect(std::vector<MetricFamily>& out) override {
     bool complete = true;
     std::vector<NetClassDevice> devices;
-    if (useNetlink_) {
-      auto dump = dumpLinks();
-      if (!dump) return false;
-      devices = parseLinkDump(*dump, complete);
+    if (links_) {
+      auto links = links_->current();
+      if (!links) return false;
+      devices = links->devices;
+      complete = links->complete;
       // Duplex and speed come from ethtool, which rtnetlink does not carry: sysfs has them.
       for (auto& device : devices) {
         for (const char* attribute : {"duplex", "speed"}) readAttribute(device, attribute);
@@ -189,7 +191,7 @@ class NetClassCollector final : public Collector {
 
   std::string directory_;
   std::shared_ptr<ProcFileReader> files_;
-  bool useNetlink_;
+  std::unique_ptr<LinkTable> links_;  // null: sysfs only
 };
 
 class FunctionCollector final : public Collector {
