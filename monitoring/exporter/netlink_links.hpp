@@ -27,8 +27,9 @@ struct LinkTableSnapshot {
 
 // The devices of the last dump, dumped again only when the kernel announced a change: a
 // socket subscribed to RTNLGRP_LINK hears every RTM_NEWLINK/RTM_DELLINK (a device added or
-// removed, carrier, operstate, MTU, address, queue length or alias changed). Statistics change
-// without an announcement, but netclass exports none. Thread-safe.
+// removed, carrier, operstate, MTU, address or queue length changed). Statistics change
+// without an announcement, and so does the alias of a device that is down: callers that need
+// the alias read it elsewhere (sysfs). Thread-safe.
 class LinkTable {
  public:
   LinkTable();

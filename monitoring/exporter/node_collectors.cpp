@@ -155,8 +155,10 @@ class NetClassCollector final : public Collector {
       devices = links->devices;
       complete = links->complete;
       // Duplex and speed come from ethtool, which rtnetlink does not carry: sysfs has them.
+      // The alias is read there too, because changing it is not always announced (not for a
+      // device that is down), so the cached dump may hold an old one.
       for (auto& device : devices) {
-        for (const char* attribute : {"duplex", "speed"}) readAttribute(device, attribute);
+        for (const char* attribute : {"duplex", "speed", "ifalias"}) readAttribute(device, attribute);
       }
     } else if (!readSysfs(devices)) {
       return false;
