@@ -24,11 +24,12 @@ const char* typeName(MetricType type) {
 }
 
 void appendEscaped(std::string& out, std::string_view text, bool escapeQuotes) {
-  const char* special = escapeQuotes ? "\\\n\"" : "\\\n";
-  // Most text needs no escaping: copy the runs between special characters whole.
+  // Most text needs no escaping: copy the runs between special characters whole. A plain loop,
+  // because find_first_of with a set of characters costs a memchr call per character.
+  auto special = [escapeQuotes](char c) { return c == '\\' || c == '\n' || (escapeQuotes && c == '"'); };
   std::size_t start = 0;
-  for (std::size_t at = text.find_first_of(special); at != std::string_view::npos;
-       at = text.find_first_of(special, start)) {
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (!special(text[at])) continue;
     out.append(text.data() + start, at - start);
     out += text[at] == '\\' ? "\\\\" : text[at] == '\n' ? "\\n" : "\\\"";
     start = at + 1;
@@ -128,8 +129,11 @@ std::string renderText(const std::vector<MetricFamily>& families) {
     if (group.empty()) order.push_back(&family);
     group.push_back(&family);
   }
+  std::size_t samples = 0;
+  for (const auto& family : families) samples += family.samples.size() + family.histograms.size() * 16;
+  // Grown by doubling, a large text would be copied several times over.
   std::string out;
-  out.reserve(families.size() * 128);
+  out.reserve(families.size() * 128 + samples * 128);
   for (const MetricFamily* head : order) {
     if (!head->help.empty()) {
       out += "# HELP " + head->name + ' ';

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 
 #include "monitoring/exporter/collector.hpp"
 #include "monitoring/exporter/proc_files.hpp"
@@ -21,10 +22,13 @@ std::string_view trimmed(std::string_view text) {
 // A cgroup directory read through the reader; an empty path (controller not mounted) reads as absent.
 struct CgroupDirectory {
   ProcFileReader& reader;
-  std::string path;
+  const std::string& path;
   std::optional<std::string> read(const char* name) const {
     if (path.empty()) return std::nullopt;
-    return reader.read(path + "/" + name);
+    // Hundreds of reads per scrape: the path is assembled in a buffer that keeps its memory.
+    thread_local std::string file;
+    file.assign(path).append(1, '/').append(name);
+    return reader.readSingleRecord(file);
   }
   bool exists() const { return !path.empty(); }
 };
@@ -39,10 +43,51 @@ std::optional<double> readNumber(const CgroupDirectory& directory, const char* n
   return value;
 }
 
-std::optional<double> valueOf(const std::map<std::string, double>& values, const std::string& key) {
-  auto it = values.find(key);
-  if (it == values.end()) return std::nullopt;
-  return it->second;
+// Calls visit(key, value) for every well-formed "key value" line; a malformed line sets
+// complete=false. Fields are separated by blanks and tabs, as splitFields does.
+template <typename Visit>
+void forEachFlatKeyed(std::string_view text, bool& complete, Visit visit) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view fields[3];
+    std::size_t count = 0;
+    for (std::size_t i = start; i < end && count < 3;) {
+      while (i < end && blank(text[i])) ++i;
+      std::size_t from = i;
+      while (i < end && !blank(text[i])) ++i;
+      if (i > from) fields[count++] = text.substr(from, i - from);
+    }
+    start = end + 1;
+    if (count == 0) continue;
+    double value = 0;
+    if (count != 2 || !parseNumber(fields[1], value)) {
+      complete = false;
+      continue;
+    }
+    visit(fields[0], value);
+  }
+}
+
+// The values of `keys` (nullopt when absent), in the order of `keys`.
+std::vector<std::optional<double>> flatKeyedValues(std::string_view text, std::initializer_list<std::string_view> keys,
+                                                   bool& complete) {
+  std::vector<std::optional<double>> values(keys.size());
+  forEachFlatKeyed(text, complete, [&](std::string_view key, double value) {
+    std::size_t i = 0;
+    for (std::string_view wanted : keys) {
+      if (wanted == key) values[i] = value;
+      ++i;
+    }
+  });
+  return values;
+}
+
+std::optional<double> scaled(const std::optional<double>& value, double divisor) {
+  if (!value) return std::nullopt;
+  return *value / divisor;
 }
 
 void setWorkingSet(CgroupStats& stats, const std::optional<double>& inactiveFile) {
@@ -70,9 +115,9 @@ void readV1(const CgroupLocation& location, ProcFileReader& reader, CgroupStats&
     stats.complete = false;
   }
   if (auto cpuStat = cpuacct.read("cpuacct.stat")) {
-    auto values = parseFlatKeyed(*cpuStat, stats.complete);
-    if (auto user = valueOf(values, "user")) stats.cpuUser = *user / kUserHz;
-    if (auto system = valueOf(values, "system")) stats.cpuSystem = *system / kUserHz;
+    auto values = flatKeyedValues(*cpuStat, {"user", "system"}, stats.complete);
+    stats.cpuUser = scaled(values[0], kUserHz);
+    stats.cpuSystem = scaled(values[1], kUserHz);
   } else {
     stats.complete = false;
   }
@@ -80,10 +125,10 @@ void readV1(const CgroupLocation& location, ProcFileReader& reader, CgroupStats&
   auto quota = cpu.read("cpu.cfs_quota_us");
   if (quota && trimmed(*quota) != "-1") {
     if (auto cpuStat = cpu.read("cpu.stat")) {
-      auto values = parseFlatKeyed(*cpuStat, stats.complete);
-      stats.cfsPeriods = valueOf(values, "nr_periods");
-      stats.cfsThrottledPeriods = valueOf(values, "nr_throttled");
-      if (auto throttled = valueOf(values, "throttled_time")) stats.cfsThrottledSeconds = *throttled / 1e9;
+      auto values = flatKeyedValues(*cpuStat, {"nr_periods", "nr_throttled", "throttled_time"}, stats.complete);
+      stats.cfsPeriods = values[0];
+      stats.cfsThrottledPeriods = values[1];
+      stats.cfsThrottledSeconds = scaled(values[2], 1e9);
     }
   }
   CgroupDirectory memory{reader, location.directory("memory")};
@@ -94,14 +139,17 @@ void readV1(const CgroupLocation& location, ProcFileReader& reader, CgroupStats&
     stats.memoryLimit = *limit > kUnlimited ? 0 : *limit;
   }
   if (auto memoryStat = memory.read("memory.stat")) {
-    auto values = parseFlatKeyed(*memoryStat, stats.complete);
-    bool hierarchical = values.count("total_rss") > 0;
-    auto field = [&](const std::string& key) { return valueOf(values, (hierarchical ? "total_" : "") + key); };
-    stats.memoryRss = field("rss");
-    stats.memoryCache = field("cache");
-    stats.memoryMappedFile = field("mapped_file");
-    stats.memorySwap = field("swap");
-    setWorkingSet(stats, field("inactive_file"));
+    // The total_ fields include child cgroups; kernels without hierarchy support lack them.
+    auto values = flatKeyedValues(*memoryStat,
+                                  {"total_rss", "total_cache", "total_mapped_file", "total_swap", "total_inactive_file",
+                                   "rss", "cache", "mapped_file", "swap", "inactive_file"},
+                                  stats.complete);
+    std::size_t first = values[0] ? 0 : 5;
+    stats.memoryRss = values[first];
+    stats.memoryCache = values[first + 1];
+    stats.memoryMappedFile = values[first + 2];
+    stats.memorySwap = values[first + 3];
+    setWorkingSet(stats, values[first + 4]);
   } else {
     stats.complete = false;
   }
@@ -137,15 +185,16 @@ void readV1(const CgroupLocation& location, ProcFileReader& reader, CgroupStats&
 void readV2(const CgroupLocation& location, ProcFileReader& reader, CgroupStats& stats) {
   CgroupDirectory dir{reader, location.directory("")};
   if (auto cpuStat = dir.read("cpu.stat")) {
-    auto values = parseFlatKeyed(*cpuStat, stats.complete);
-    if (auto usage = valueOf(values, "usage_usec")) stats.cpuUsage.emplace_back("total", *usage / 1e6);
-    if (auto user = valueOf(values, "user_usec")) stats.cpuUser = *user / 1e6;
-    if (auto system = valueOf(values, "system_usec")) stats.cpuSystem = *system / 1e6;
+    auto values = flatKeyedValues(
+        *cpuStat, {"usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled", "throttled_usec"}, stats.complete);
+    if (values[0]) stats.cpuUsage.emplace_back("total", *values[0] / 1e6);
+    stats.cpuUser = scaled(values[1], 1e6);
+    stats.cpuSystem = scaled(values[2], 1e6);
     auto quota = dir.read("cpu.max");
     if (quota && trimmed(*quota).substr(0, 3) != "max") {
-      stats.cfsPeriods = valueOf(values, "nr_periods");
-      stats.cfsThrottledPeriods = valueOf(values, "nr_throttled");
-      if (auto throttled = valueOf(values, "throttled_usec")) stats.cfsThrottledSeconds = *throttled / 1e6;
+      stats.cfsPeriods = values[3];
+      stats.cfsThrottledPeriods = values[4];
+      stats.cfsThrottledSeconds = scaled(values[5], 1e6);
     }
   } else {
     stats.complete = false;
@@ -170,11 +219,11 @@ void readV2(const CgroupLocation& location, ProcFileReader& reader, CgroupStats&
     if (parseNumber(trimmed(*swap), value)) stats.memorySwap = value;
   }
   if (auto memoryStat = dir.read("memory.stat")) {
-    auto values = parseFlatKeyed(*memoryStat, stats.complete);
-    stats.memoryRss = valueOf(values, "anon");
-    stats.memoryCache = valueOf(values, "file");
-    stats.memoryMappedFile = valueOf(values, "file_mapped");
-    setWorkingSet(stats, valueOf(values, "inactive_file"));
+    auto values = flatKeyedValues(*memoryStat, {"anon", "file", "file_mapped", "inactive_file"}, stats.complete);
+    stats.memoryRss = values[0];
+    stats.memoryCache = values[1];
+    stats.memoryMappedFile = values[2];
+    setWorkingSet(stats, values[3]);
   } else {
     stats.complete = false;
   }
@@ -245,16 +294,7 @@ CgroupStats readCgroupStats(const CgroupLocation& location, ProcFileReader& read
 
 std::map<std::string, double> parseFlatKeyed(std::string_view text, bool& complete) {
   std::map<std::string, double> values;
-  for (std::string_view line : splitLines(text)) {
-    auto fields = splitFields(line);
-    if (fields.empty()) continue;
-    double value = 0;
-    if (fields.size() != 2 || !parseNumber(fields[1], value)) {
-      complete = false;
-      continue;
-    }
-    values[std::string(fields[0])] = value;
-  }
+  forEachFlatKeyed(text, complete, [&](std::string_view key, double value) { values[std::string(key)] = value; });
   return values;
 }
 

@@ -19,9 +19,11 @@ struct CgroupLocation {
   std::string path;      // the cgroup path, cAdvisor's `id` label ("/docker/<id>")
   // v1: controller ("memory", "cpuacct", "cpu", "blkio", "pids") → directory; v2: "" → directory.
   std::map<std::string, std::string> directories;
-  std::string directory(const std::string& controller) const {
-    auto it = directories.find(unified ? std::string() : controller);
-    return it == directories.end() ? std::string() : it->second;
+  // "" when the controller is not mounted.
+  const std::string& directory(const std::string& controller) const {
+    static const std::string kNone;
+    auto it = directories.find(unified ? kNone : controller);
+    return it == directories.end() ? kNone : it->second;
   }
 };
 

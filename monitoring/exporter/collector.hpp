@@ -3,9 +3,13 @@
 // Scrape runs a set of them and adds, like node_exporter, one
 // node_scrape_collector_duration_seconds and node_scrape_collector_success per collector.
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "appliance/metrics/metrics.hpp"
@@ -30,6 +34,35 @@ class Collector {
 // Runs every collector in order and returns their families followed by the two scrape
 // families. A collector that throws counts as failed; its partial output is dropped.
 std::vector<MetricFamily> scrape(const std::vector<std::unique_ptr<Collector>>& collectors);
+
+// The same scrape with up to `threads` collectors running side by side: the calling thread
+// and `threads - 1` workers owned by the Scraper. The collectors that took longest in the
+// previous scrape start first, so that with two threads the container collector runs beside
+// the node collectors. The output is identical to scrape()'s, in the list's order.
+// Thread-safe: concurrent scrapes share the workers, and a scrape whose workers are busy
+// runs its collectors on its own thread rather than wait for them.
+class Scraper {
+ public:
+  Scraper(std::vector<std::unique_ptr<Collector>> collectors, std::size_t threads);
+  ~Scraper();
+  Scraper(const Scraper&) = delete;
+  Scraper& operator=(const Scraper&) = delete;
+
+  std::vector<MetricFamily> scrape();
+
+ private:
+  struct Job;
+  void work();
+  std::vector<std::size_t> slowestFirst() const;
+
+  std::vector<std::unique_ptr<Collector>> collectors_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  std::vector<double> lastSeconds_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
 
 // Helpers for building families as plain values.
 MetricFamily makeFamily(std::string name, std::string help, MetricType type);

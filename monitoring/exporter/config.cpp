@@ -72,6 +72,9 @@ std::vector<std::string> validate(const ExporterConfig& config) {
   if (!config.supervisorUrl.empty() && config.supervisorUrl.rfind("http://", 0) != 0) {
     problems.push_back("supervisor_url: \"" + config.supervisorUrl + "\" must start with http://");
   }
+  if (config.scrapeThreads < 1 || config.scrapeThreads > 8) {
+    problems.push_back("scrape_threads: " + std::to_string(config.scrapeThreads) + " is not between 1 and 8");
+  }
   std::set<std::string> seen;
   for (const auto& service : config.services) {
     if (service.empty()) problems.push_back("services: a service name is empty");

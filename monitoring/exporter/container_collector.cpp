@@ -10,16 +10,35 @@
 namespace cairn::exporter {
 namespace {
 
+// `base` (sorted) with one more label, still sorted.
 Labels withLabel(const Labels& base, const char* name, const std::string& value) {
-  Labels labels = base;
+  Labels labels;
+  labels.reserve(base.size() + 1);
+  auto at = std::lower_bound(base.begin(), base.end(), name,
+                             [](const std::pair<std::string, std::string>& label, const char* key) { return label.first < key; });
+  labels.insert(labels.end(), base.begin(), at);
   labels.emplace_back(name, value);
-  std::sort(labels.begin(), labels.end());
+  labels.insert(labels.end(), at, base.end());
   return labels;
 }
 
+// The families in order of first use. Names are string literals, and every container passes
+// the same ones in the same order, so comparing addresses first finds a family without
+// comparing its name against every other.
 struct Families {
   std::vector<MetricFamily> list;
-  MetricFamily& get(const char* name, const char* help, MetricType type) { return familyIn(list, name, help, type); }
+  std::vector<const char*> names;
+  MetricFamily& get(const char* name, const char* help, MetricType type) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return list[i];
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (list[i].name == name) return list[i];
+    }
+    names.push_back(name);
+    list.push_back(makeFamily(name, help, type));
+    return list.back();
+  }
 };
 
 }  // namespace

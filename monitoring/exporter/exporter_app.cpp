@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <atomic>
+#include <charconv>
 #include <iostream>
 #include <thread>
 
@@ -27,6 +28,13 @@ namespace {
 
 using Poco::Util::Option;
 
+// A flag value that is not a whole number becomes 0, which validate() reports.
+int threadCount(const std::string& text) {
+  int count = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  return error == std::errc() && end == text.data() + text.size() ? count : 0;
+}
+
 const char* const kValueOptions[][3] = {
     {"listen", "ADDR:PORT", "address to serve /metrics and /healthz on (default 127.0.0.1:9464)"},
     {"proc-root", "DIR", "where /proc is (default /proc)"},
@@ -34,6 +42,7 @@ const char* const kValueOptions[][3] = {
     {"rootfs", "DIR", "where the host's mount points are, for file system sizes (default /)"},
     {"docker-socket", "PATH", "Docker Engine API socket (default /var/run/docker.sock)"},
     {"supervisor-url", "URL", "cairn-supervisord metrics URL, \"\" to skip (default http://127.0.0.1:9465/metrics)"},
+    {"scrape-threads", "N", "collectors run side by side in one scrape, 1 to 8 (default 1)"},
     {"config", "FILE", "settings file (default /etc/cairn/rendered/exporter.json, optional)"},
 };
 
@@ -90,6 +99,7 @@ ExporterConfig ExporterApp::loadConfig() const {
     else if (name == "rootfs") config.rootfs = value;
     else if (name == "docker-socket") config.dockerSocket = value;
     else if (name == "supervisor-url") config.supervisorUrl = value;
+    else if (name == "scrape-threads") config.scrapeThreads = threadCount(value);
   }
   auto problems = validate(config);
   if (!problems.empty()) {
@@ -136,7 +146,7 @@ int ExporterApp::main(const std::vector<std::string>& args) {
   collectors.push_back(
       std::make_unique<ApplianceCollector>(directory, config.services, supervisorClient, config.supervisorUrl));
   collectors.push_back(std::make_unique<TextfileCollector>(config.textfiles));
-  Exporter exporter(std::move(collectors));
+  Exporter exporter(std::move(collectors), static_cast<std::size_t>(config.scrapeThreads));
 
   std::atomic<bool> stop{false};
   std::thread watcher([&] {

@@ -17,12 +17,13 @@ namespace cairn::exporter {
 // The collectors and the exporter's own health metrics; one scrape is one call of render().
 class Exporter {
  public:
-  explicit Exporter(std::vector<std::unique_ptr<Collector>> collectors);
+  // `threads`: how many collectors may run side by side in one scrape (see Scraper).
+  explicit Exporter(std::vector<std::unique_ptr<Collector>> collectors, std::size_t threads = 1);
   // The exposition text of one scrape. Thread-safe.
   std::string render();
 
  private:
-  std::vector<std::unique_ptr<Collector>> collectors_;
+  Scraper scraper_;
   metrics::Registry registry_;
   metrics::Counter& scrapes_;
   metrics::Histogram& scrapeDuration_;

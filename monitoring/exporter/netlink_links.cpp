@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace cairn::exporter {
@@ -137,6 +138,53 @@ std::optional<std::string> dumpLinks() {
   ::close(fd);
   if (!done) return std::nullopt;
   return answer;
+}
+
+LinkTable::LinkTable() {
+  announcements_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+  if (announcements_ < 0) return;
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  address.nl_groups = RTMGRP_LINK;
+  if (::bind(announcements_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(announcements_);
+    announcements_ = -1;
+  }
+}
+
+LinkTable::~LinkTable() {
+  if (announcements_ >= 0) ::close(announcements_);
+}
+
+bool LinkTable::drainAnnouncements() {
+  if (announcements_ < 0) return true;  // cannot listen: dump every time
+  bool any = false;
+  char buffer[8192];
+  while (true) {
+    ssize_t n = ::recv(announcements_, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n > 0) {
+      any = true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    // ENOBUFS: announcements were dropped, so something changed.
+    return any || (n < 0 && errno == ENOBUFS) || n == 0;
+  }
+}
+
+std::shared_ptr<const LinkTableSnapshot> LinkTable::current() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Subscribed before the first dump, so a change during a dump is heard and dumped next time.
+  if (!drainAnnouncements() && cached_) return cached_;
+  auto dump = dumpLinks();
+  if (!dump) {
+    cached_.reset();
+    return nullptr;
+  }
+  auto snapshot = std::make_shared<LinkTableSnapshot>();
+  snapshot->devices = parseLinkDump(*dump, snapshot->complete);
+  cached_ = std::move(snapshot);
+  return cached_;
 }
 
 }  // namespace cairn::exporter

@@ -8,21 +8,32 @@
 #include <chrono>
 #include <ctime>
 
+#include "monitoring/exporter/mount_table.hpp"
 #include "monitoring/exporter/netlink_links.hpp"
 #include "monitoring/exporter/proc_files.hpp"
 
 namespace cairn::exporter {
 namespace {
 
+// How the kernel prints a /proc file: in one piece (single_open: stat, meminfo, loadavg,
+// pressure, sysctls), or as a table one page at a time (diskstats, net/dev, vmstat, mountinfo).
+enum class ProcLayout { kSingleRecord, kTable };
+
+std::optional<std::string> readProc(ProcFileReader& files, const std::string& path, ProcLayout layout) {
+  return layout == ProcLayout::kSingleRecord ? files.readSingleRecord(path) : files.read(path);
+}
+
 // A collector that reads one file and hands its content to a parser.
 class FileCollector final : public Collector {
  public:
   using Parse = std::function<bool(std::string_view, std::vector<MetricFamily>&)>;
-  FileCollector(std::string name, std::string path, Parse parse, std::shared_ptr<ProcFileReader> files)
-      : name_(std::move(name)), path_(std::move(path)), parse_(std::move(parse)), files_(std::move(files)) {}
+  FileCollector(std::string name, std::string path, ProcLayout layout, Parse parse,
+                std::shared_ptr<ProcFileReader> files)
+      : name_(std::move(name)), path_(std::move(path)), layout_(layout), parse_(std::move(parse)),
+        files_(std::move(files)) {}
   std::string name() const override { return name_; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = files_->read(path_);
+    auto content = readProc(*files_, path_, layout_);
     if (!content) return false;
     return parse_(*content, out);
   }
@@ -30,6 +41,7 @@ class FileCollector final : public Collector {
  private:
   std::string name_;
   std::string path_;
+  ProcLayout layout_;
   Parse parse_;
   std::shared_ptr<ProcFileReader> files_;
 };
@@ -40,7 +52,7 @@ class CpuCollector final : public Collector {
       : path_(procRoot + "/stat"), files_(std::move(files)) {}
   std::string name() const override { return "cpu"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = files_->read(path_);
+    auto content = files_->readSingleRecord(path_);
     if (!content) return false;
     ProcStat stat = parseProcStat(*content);
     for (auto& family : cpuFamilies(guard_.apply(stat.cpus))) out.push_back(std::move(family));
@@ -59,7 +71,7 @@ class StatCollector final : public Collector {
       : path_(procRoot + "/stat"), files_(std::move(files)) {}
   std::string name() const override { return "stat"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = files_->read(path_);
+    auto content = files_->readSingleRecord(path_);
     if (!content) return false;
     ProcStat stat = parseProcStat(*content);
     for (auto& family : statFamilies(stat)) out.push_back(std::move(family));
@@ -73,28 +85,21 @@ class StatCollector final : public Collector {
 
 class FilesystemCollector final : public Collector {
  public:
-  FilesystemCollector(std::string procRoot, std::function<std::optional<FilesystemStats>(const std::string&)> stat,
-                      std::shared_ptr<ProcFileReader> files)
-      : procRoot_(std::move(procRoot)), stat_(std::move(stat)), files_(std::move(files)) {}
+  FilesystemCollector(const std::string& procRoot, std::function<std::optional<FilesystemStats>(const std::string&)> stat)
+      : mounts_({procRoot + "/1/mountinfo", procRoot + "/self/mountinfo"}), stat_(std::move(stat)) {}
   std::string name() const override { return "filesystem"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto content = files_->read(procRoot_ + "/1/mountinfo");
-    if (!content) content = files_->read(procRoot_ + "/self/mountinfo");
-    if (!content) return false;
-    bool complete = true;
+    auto table = mounts_.current();
+    if (!table) return false;
     std::vector<MountStats> stats;
-    for (auto& mount : reportedMounts(parseMountinfo(*content, complete))) {
-      auto result = stat_(mount.mountPoint);
-      stats.push_back({std::move(mount), result});
-    }
+    for (const auto& mount : table->reported) stats.push_back({mount, stat_(mount.mountPoint)});
     for (auto& family : filesystemFamilies(stats)) out.push_back(std::move(family));
-    return complete;
+    return table->complete;
   }
 
  private:
-  std::string procRoot_;
+  MountTable mounts_;
   std::function<std::optional<FilesystemStats>(const std::string&)> stat_;
-  std::shared_ptr<ProcFileReader> files_;
 };
 
 class PressureCollector final : public Collector {
@@ -105,7 +110,7 @@ class PressureCollector final : public Collector {
   bool collect(std::vector<MetricFamily>& out) override {
     bool complete = true;
     for (const char* resource : {"cpu", "io", "memory", "irq"}) {
-      auto content = files_->read(procRoot_ + "/pressure/" + resource);
+      auto content = files_->readSingleRecord(procRoot_ + "/pressure/" + resource);
       // A kernel without PSI (or without irq PSI) has no file: no data, not a failure.
       if (!content) continue;
       complete = parsePressure(resource, *content, out) && complete;
@@ -124,8 +129,8 @@ class ConntrackCollector final : public Collector {
       : directory_(procRoot + "/sys/net/netfilter/"), files_(std::move(files)) {}
   std::string name() const override { return "conntrack"; }
   bool collect(std::vector<MetricFamily>& out) override {
-    auto count = files_->read(directory_ + "nf_conntrack_count");
-    auto max = files_->read(directory_ + "nf_conntrack_max");
+    auto count = files_->readSingleRecord(directory_ + "nf_conntrack_count");
+    auto max = files_->readSingleRecord(directory_ + "nf_conntrack_max");
     if (!count && !max) return true;  // no conntrack module: no data, not a failure
     return count && max && parseConntrack(*count, *max, out);
   }
@@ -138,18 +143,22 @@ class ConntrackCollector final : public Collector {
 class NetClassCollector final : public Collector {
  public:
   NetClassCollector(std::string sysRoot, std::shared_ptr<ProcFileReader> files, bool useNetlink)
-      : directory_(sysRoot + "/class/net"), files_(std::move(files)), useNetlink_(useNetlink) {}
+      : directory_(sysRoot + "/class/net"), files_(std::move(files)),
+        links_(useNetlink ? std::make_unique<LinkTable>() : nullptr) {}
   std::string name() const override { return "netclass"; }
   bool collect(std::vector<MetricFamily>& out) override {
     bool complete = true;
     std::vector<NetClassDevice> devices;
-    if (useNetlink_) {
-      auto dump = dumpLinks();
-      if (!dump) return false;
-      devices = parseLinkDump(*dump, complete);
+    if (links_) {
+      auto links = links_->current();
+      if (!links) return false;
+      devices = links->devices;
+      complete = links->complete;
       // Duplex and speed come from ethtool, which rtnetlink does not carry: sysfs has them.
+      // The alias is read there too, because changing it is not always announced (not for a
+      // device that is down), so the cached dump may hold an old one.
       for (auto& device : devices) {
-        for (const char* attribute : {"duplex", "speed"}) readAttribute(device, attribute);
+        for (const char* attribute : {"duplex", "speed", "ifalias"}) readAttribute(device, attribute);
       }
     } else if (!readSysfs(devices)) {
       return false;
@@ -163,7 +172,7 @@ class NetClassCollector final : public Collector {
  private:
   void readAttribute(NetClassDevice& device, const char* attribute) {
     // Attributes a device does not support fail to read; they are left out, as node_exporter does.
-    auto content = files_->read(directory_ + "/" + device.device + "/" + attribute);
+    auto content = files_->readSingleRecord(directory_ + "/" + device.device + "/" + attribute);
     if (!content) return;
     while (!content->empty() && (content->back() == '\n' || content->back() == ' ')) content->pop_back();
     device.attributes[attribute] = std::move(*content);
@@ -184,7 +193,7 @@ class NetClassCollector final : public Collector {
 
   std::string directory_;
   std::shared_ptr<ProcFileReader> files_;
-  bool useNetlink_;
+  std::unique_ptr<LinkTable> links_;  // null: sysfs only
 };
 
 class FunctionCollector final : public Collector {
@@ -240,13 +249,13 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   const auto& files = sources.files;
   collectors.push_back(std::make_unique<ConntrackCollector>(proc, files));
   collectors.push_back(std::make_unique<CpuCollector>(proc, files));
-  collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", parseDiskstats, files));
-  collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", parseFileNr, files));
-  collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem, files));
-  collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", parseLoadavg, files));
-  collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", parseMeminfo, files));
+  collectors.push_back(std::make_unique<FileCollector>("diskstats", proc + "/diskstats", ProcLayout::kTable, parseDiskstats, files));
+  collectors.push_back(std::make_unique<FileCollector>("filefd", proc + "/sys/fs/file-nr", ProcLayout::kSingleRecord, parseFileNr, files));
+  collectors.push_back(std::make_unique<FilesystemCollector>(proc, sources.statFilesystem));
+  collectors.push_back(std::make_unique<FileCollector>("loadavg", proc + "/loadavg", ProcLayout::kSingleRecord, parseLoadavg, files));
+  collectors.push_back(std::make_unique<FileCollector>("meminfo", proc + "/meminfo", ProcLayout::kSingleRecord, parseMeminfo, files));
   collectors.push_back(std::make_unique<NetClassCollector>(sources.sysRoot, files, sources.netlinkForNetClass));
-  collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", parseNetDev, files));
+  collectors.push_back(std::make_unique<FileCollector>("netdev", proc + "/net/dev", ProcLayout::kTable, parseNetDev, files));
   collectors.push_back(std::make_unique<PressureCollector>(proc, files));
   collectors.push_back(std::make_unique<StatCollector>(proc, files));
   const host::Clock* clock = sources.clock;
@@ -258,7 +267,7 @@ std::vector<std::unique_ptr<Collector>> makeNodeCollectors(const NodeSources& so
   }));
   auto uname = sources.uname;
   collectors.push_back(std::make_unique<FunctionCollector>("uname", [uname] { return unameFamilies(uname()); }));
-  collectors.push_back(std::make_unique<FileCollector>("vmstat", proc + "/vmstat", parseVmstat, files));
+  collectors.push_back(std::make_unique<FileCollector>("vmstat", proc + "/vmstat", ProcLayout::kTable, parseVmstat, files));
   return collectors;
 }
 

@@ -11,8 +11,10 @@ namespace cairn::exporter {
 namespace {
 
 // Reads from offset 0 to the end with pread, so that the same descriptor can be read again
-// (and by several threads at once).
-std::optional<std::string> readFrom(int fd) {
+// (and by several threads at once). `singleRecord`: a short read is the end. On failure
+// `error` holds errno.
+std::optional<std::string> readFrom(int fd, bool singleRecord, int& error) {
+  error = 0;
   if (fd < 0) return std::nullopt;
   std::string content;
   char buffer[16384];
@@ -20,10 +22,14 @@ std::optional<std::string> readFrom(int fd) {
   while (true) {
     ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
+    if (n < 0) {
+      error = errno;
+      return std::nullopt;
+    }
     if (n == 0) break;
     content.append(buffer, static_cast<std::size_t>(n));
     offset += n;
+    if (singleRecord && static_cast<std::size_t>(n) < sizeof buffer) break;
   }
   return content;
 }
@@ -41,9 +47,15 @@ struct ProcFileReader::OpenFile {
 
 std::optional<std::string> readProcFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  auto content = readFrom(fd);
+  int error = 0;
+  auto content = readFrom(fd, false, error);
   if (fd >= 0) ::close(fd);
   return content;
+}
+
+std::optional<std::string> readDescriptor(int fd) {
+  int error = 0;
+  return readFrom(fd, false, error);
 }
 
 bool isDirectory(const std::string& path) {
@@ -83,12 +95,18 @@ void ProcFileReader::closeIdle(std::chrono::steady_clock::time_point now) {
   }
 }
 
-std::optional<std::string> ProcFileReader::read(const std::string& path) {
+std::optional<std::string> ProcFileReader::read(const std::string& path) { return read(path, false); }
+
+std::optional<std::string> ProcFileReader::readSingleRecord(const std::string& path) { return read(path, true); }
+
+std::optional<std::string> ProcFileReader::read(const std::string& path, bool singleRecord) {
   auto file = open(path, false);
   if (!file) return std::nullopt;
-  if (auto content = readFrom(file->fd)) return content;
+  int error = 0;
+  if (auto content = readFrom(file->fd, singleRecord, error)) return content;
+  if (error == EINVAL) return std::nullopt;
   file = open(path, true);
-  return file ? readFrom(file->fd) : std::nullopt;
+  return file ? readFrom(file->fd, singleRecord, error) : std::nullopt;
 }
 
 std::size_t ProcFileReader::openFiles() const {

@@ -16,9 +16,14 @@ namespace cairn::exporter {
 // The whole file, opened and closed for this one read; nullopt when absent or unreadable.
 std::optional<std::string> readProcFile(const std::string& path);
 bool isDirectory(const std::string& path);
+// The whole content of an open descriptor, read with pread from offset 0 (the descriptor's
+// position is not used, so it can be read again); nullopt when a read fails.
+std::optional<std::string> readDescriptor(int fd);
 
 // Thread-safe. Files not read for `idleClose` are closed (containers come and go); a file whose
-// read fails (its process or cgroup is gone, or a new one took its place) is reopened once.
+// read fails (its process or cgroup is gone, or a new one took its place) is reopened once,
+// except when the read says EINVAL: that is an attribute the device does not support (the
+// speed of `lo`), and reopening would not change the answer.
 class ProcFileReader {
  public:
   explicit ProcFileReader(std::chrono::seconds idleClose = std::chrono::seconds(60));
@@ -28,10 +33,16 @@ class ProcFileReader {
 
   // The whole file, or nullopt when absent or unreadable.
   std::optional<std::string> read(const std::string& path);
+  // The same, for files the kernel prints in one piece (cgroup control files, sysfs
+  // attributes): a read that returns less than was asked for is the whole file, which saves
+  // the second read that would only find the end. Not for /proc tables such as net/dev,
+  // which come one page at a time.
+  std::optional<std::string> readSingleRecord(const std::string& path);
   std::size_t openFiles() const;
 
  private:
   struct OpenFile;
+  std::optional<std::string> read(const std::string& path, bool singleRecord);
   std::shared_ptr<OpenFile> open(const std::string& path, bool reopen);
   void closeIdle(std::chrono::steady_clock::time_point now);
 

@@ -1,7 +1,7 @@
 // Side-by-side benchmark of cairn-exporter and prometheus-node-exporter on this host.
 //   exporter_bench [SCRAPES]   (default 500 per exporter and configuration)
 // Starts 20 containers named exporter-test-bench-NN (removed afterwards), then measures for each
-// exporter: CPU time per scrape (utime+stime of the server from /proc/<pid>/stat over all
+// exporter (cairn-exporter with 20 containers twice: one scrape thread, the default, and two): CPU time per scrape (utime+stime of the server from /proc/<pid>/stat over all
 // scrapes), wall latency p50/p99 of sequential scrapes over one keep-alive connection, and RSS
 // afterwards. The floor is this process reading the same files (and statfs of the same mounts).
 #include <sys/resource.h>
@@ -167,13 +167,16 @@ int main(int argc, char** argv) {
     waitFor([&] { return httpGet(port, "/healthz").status == 200; }, std::chrono::seconds(20));
     results.push_back(measure("cairn-exporter, node families only", cairn.pid(), port, scrapes));
   }
-  {
+  for (const char* threads : {"1", "2"}) {
     int port = freeLoopbackPort();
-    ChildProcess cairn({CAIRN_EXPORTER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port), "--supervisor-url", ""},
+    ChildProcess cairn({CAIRN_EXPORTER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port), "--supervisor-url", "",
+                        "--scrape-threads", threads},
                        dir / "cairn-full.log");
     waitFor([&] { return httpGet(port, "/metrics").body.find("exporter-test-bench-19") != std::string::npos; },
             std::chrono::seconds(30));
-    results.push_back(measure("cairn-exporter, node + 20 containers", cairn.pid(), port, scrapes));
+    results.push_back(measure(std::string("cairn-exporter, node + 20 containers, ") + threads + " scrape thread" +
+                                  (threads[0] == '1' ? "" : "s"),
+                              cairn.pid(), port, scrapes));
   }
   results.push_back(floorOfReading(pids, scrapes, false));
   results.push_back(floorOfReading(pids, scrapes, true));
@@ -189,9 +192,13 @@ int main(int argc, char** argv) {
   std::printf("(%d scrapes each, sequential, keep-alive; floor 'lines' = files read per round; load average %s)\n",
               scrapes, exporter::readProcFile("/proc/loadavg").value_or("?").substr(0, 14).c_str());
   const Figures& node = results[0];
-  const Figures& full = results[2];
-  bool met = full.cpuMsPerScrape <= node.cpuMsPerScrape / 5 && full.p99Ms < 5 && full.rssMb < 10;
-  std::printf("targets (cairn with 20 containers: CPU <= 1/5 of node_exporter, p99 < 5 ms, RSS < 10 MB): %s\n",
-              met ? "met" : "NOT met");
+  bool met = false;
+  for (std::size_t i : {2, 3}) {
+    const Figures& full = results[i];
+    bool ok = full.cpuMsPerScrape <= node.cpuMsPerScrape / 5 && full.p99Ms < 5 && full.rssMb < 10;
+    std::printf("targets (%s: CPU <= 1/5 of node_exporter (1/%.1f), p99 < 5 ms, RSS < 10 MB): %s\n", full.name.c_str(),
+                node.cpuMsPerScrape / full.cpuMsPerScrape, ok ? "met" : "NOT met");
+    if (i == 2) met = ok;  // the default configuration decides the exit code
+  }
   return met ? 0 : 1;
 }

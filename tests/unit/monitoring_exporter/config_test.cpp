@@ -42,6 +42,18 @@ BOOST_AUTO_TEST_CASE(validate_lists_every_problem) {
   BOOST_TEST(problems[1] == "proc_root: \"proc\" is not an absolute path");
 }
 
+BOOST_AUTO_TEST_CASE(scrape_threads_are_between_one_and_eight) {
+  ExporterConfig config;
+  BOOST_TEST(validate(config).empty());
+  config.scrapeThreads = 0;
+  BOOST_REQUIRE_EQUAL(validate(config).size(), 1u);
+  BOOST_TEST(validate(config)[0] == "scrape_threads: 0 is not between 1 and 8");
+  config.scrapeThreads = 9;
+  BOOST_TEST(validate(config).size() == 1u);
+  config.scrapeThreads = 1;
+  BOOST_TEST(validate(config).empty());
+}
+
 BOOST_AUTO_TEST_CASE(listen_addresses_need_a_port_in_range) {
   BOOST_TEST(parseListenAddress("127.0.0.1:0").port == 0);
   BOOST_TEST(parseListenAddress("127.0.0.1:9464").host == "127.0.0.1");
