@@ -11,11 +11,9 @@
 #include <vector>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/loopback_port.hpp"
 
 namespace cairn::testing {
-
-// A port on 127.0.0.1 that was free a moment ago (bound to 0, read, closed).
-int freeLoopbackPort();
 
 // GET http://127.0.0.1:port/path; status 0 when nothing answers.
 struct Fetched {

@@ -23,19 +23,6 @@
 
 namespace cairn::testing {
 
-int freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 LogshipdProcess::LogshipdProcess(std::string dir, nlohmann::json config)
     : dir_(std::move(dir)), configPath_(dir_ + "/logship.json") {
   if (!config.contains("positions_file")) config["positions_file"] = dir_ + "/positions.json";

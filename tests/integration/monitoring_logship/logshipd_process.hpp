@@ -11,11 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/loopback_port.hpp"
 
 namespace cairn::testing {
-
-// A free 127.0.0.1 port chosen by the kernel.
-int freeLoopbackPort();
 
 class LogshipdProcess {
  public:

@@ -15,12 +15,11 @@
 #include "provisioning/apply/transaction.hpp"
 #include "provisioning/edge/edge_options.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/loopback_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cairn::testing {
 
-// A port the kernel chose for 127.0.0.1 and released again.
-int freeLoopbackPort();
 // The content of `path` once it exists and is not empty; throws after `seconds`.
 std::string waitForFile(const std::string& path, int seconds = 20);
 

@@ -13,12 +13,14 @@
 #include <vector>
 
 #include "appliance/host/process_runner.hpp"
+#include "tests/support/loopback_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cairn::catalog::testing {
 
 using namespace std::chrono_literals;
 using cairn::testing::TempDir;
+using cairn::testing::freeLoopbackPort;
 
 inline std::string postgresBinDir() {
   std::string best;
@@ -28,21 +30,6 @@ inline std::string postgresBinDir() {
   }
   if (best.empty()) throw std::runtime_error("no PostgreSQL server found under /usr/lib/postgresql");
   return best;
-}
-
-inline int freeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind a loopback port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 // A PostgreSQL cluster in a temporary directory, listening on a private socket directory and on
