@@ -400,6 +400,11 @@ void Supervisor::reconcilePass(docker::DockerClient& docker) {
   passWanted_ = false;
   if (!desired_) return;
   if (!dockerConnected_ && !connectDocker(docker)) return;
+  // Retry times that have come are spent: this pass tries again (or finds nothing left to retry).
+  for (auto& [name, runtime] : runtime_) {
+    if (runtime.actionRetryDue && *runtime.actionRetryDue <= clock_.now()) runtime.actionRetryDue.reset();
+    if (runtime.readyExecRetryDue && *runtime.readyExecRetryDue <= clock_.now()) runtime.readyExecRetryDue.reset();
+  }
   auto began = clock_.monotonic();
   std::map<std::string, std::string> errors;
   bool failedEarly = false;
@@ -675,6 +680,14 @@ void Supervisor::saveHolds() {
   }
 }
 
+bool Supervisor::retryDue(WallTime now) const {
+  return std::any_of(runtime_.begin(), runtime_.end(), [&](const auto& entry) {
+    const Runtime& runtime = entry.second;
+    return (runtime.actionRetryDue && *runtime.actionRetryDue <= now) ||
+           (runtime.readyExecRetryDue && *runtime.readyExecRetryDue <= now);
+  });
+}
+
 std::optional<WallTime> Supervisor::nextWake() const {
   std::optional<WallTime> wake;
   for (const auto& [name, runtime] : runtime_) {
@@ -839,7 +852,7 @@ void Supervisor::runWorker() {
     WallTime now = clock_.now();
     bool pollDue = now - lastPass_ >= (waiting_.empty() ? std::chrono::duration_cast<WallTime::duration>(settings_.resyncEvery)
                                                         : std::chrono::duration_cast<WallTime::duration>(settings_.pollWhileWaiting));
-    if (reload || fullPass || passWanted_ || pollDue || !dockerConnected_) {
+    if (reload || fullPass || passWanted_ || pollDue || retryDue(now) || !dockerConnected_) {
       if (!dockerConnected_ && !connectDocker(docker)) {
         passWanted_ = false;
         lastPass_ = now;

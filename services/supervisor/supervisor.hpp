@@ -97,6 +97,8 @@ class Supervisor {
   };
 
   void push(Task task);
+  // Whether a failed action or ready_exec waits for a retry time that has come.
+  bool retryDue(WallTime now) const;
   // Forgets the retry pauses of failed actions of `service` ("" = every service).
   void retryFailedActionsNow(const std::string& service);
   Status runCommand(TaskKind kind, const std::string& service);

@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE services_supervisor_integration
 #include <signal.h>
 
+#include <ctime>
 #include <set>
-#include <thread>
+#include <sstream>
 
 #include <boost/test/unit_test.hpp>
 
@@ -117,18 +118,28 @@ BOOST_AUTO_TEST_CASE(a_bad_image_is_reported_for_its_service_while_the_others_ru
   BOOST_TEST(root.findService(status, "good")->state == "running");
   BOOST_TEST(root.inspect(p + "-good").state.status == "running");
 
-  // The failing pull is retried after growing pauses (200 ms doubling here), not on every pass,
-  // and the service keeps its message in between.
+  // The failing pull is retried after growing pauses (the default first delay of 100 ms,
+  // doubling), not on every pass: each attempt's log time is at least its pause after the one
+  // before (a slow machine only makes the gaps longer), and the service keeps its message.
   const std::string attempt = "service=broken container=" + p + "-bad action=create reason=";
-  auto attempts = [&] {
-    std::string log = root.supervisorLog();
-    std::size_t count = 0;
-    for (auto at = log.find(attempt); at != std::string::npos; at = log.find(attempt, at + 1)) ++count;
-    return count;
+  auto attemptTimes = [&] {
+    std::vector<std::int64_t> millis;  // from the log's "2026-11-22T00:40:41.907Z" prefixes
+    std::istringstream lines(root.supervisorLog());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(attempt) == std::string::npos || line.size() < 24) continue;
+      std::tm time{};
+      strptime(line.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &time);
+      millis.push_back(static_cast<std::int64_t>(timegm(&time)) * 1000 + std::stoi(line.substr(20, 3)));
+    }
+    return millis;
   };
-  auto before = attempts();
-  std::this_thread::sleep_for(4s);
-  BOOST_TEST(attempts() - before <= 6u);
+  std::vector<std::int64_t> times;
+  BOOST_REQUIRE_MESSAGE(waitUntil([&] { return (times = attemptTimes()).size() >= 5; }, 60s), root.supervisorLog());
+  for (std::size_t i = 1; i < 5; ++i) {
+    std::int64_t pause = 100 << (i - 1);
+    BOOST_TEST(times[i] - times[i - 1] >= pause, "attempt " << i + 1 << " came " << times[i] - times[i - 1]
+                                                            << " ms after the one before, not after " << pause << " ms");
+  }
   BOOST_TEST(root.findService(root.status(), "broken")->message.find(p + "-no-such-image:0") != std::string::npos);
 }
 
