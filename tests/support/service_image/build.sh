@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the root file system tarball of the service image the tests run in place of the
-# platform's images (no registry is reachable): real PostgreSQL 15 and Redis from Debian, and the
-# stand-ins of standin.py, airflow and celery for the services that cannot be obtained here.
+# platform's images (no registry is reachable): real PostgreSQL 15, Redis and Prometheus from
+# Debian, and the stand-ins of standin.py, airflow and celery for the services that cannot be
+# obtained here.
 # Cached by the content hash of its inputs. Perl is needed only to install PostgreSQL's packages
 # and is removed afterwards, with translations and the JIT, to keep the image small (PostgreSQL's
 # own binaries come first in PATH, so Debian's Perl wrappers are not needed). Prints the path.
@@ -10,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:?usage: build.sh CACHE_DIR}
-packages=postgresql-15,redis-server,python3,curl,wget,util-linux,procps
+packages=postgresql-15,redis-server,prometheus,python3,curl,wget,util-linux,procps
 mirrors=()
 for source in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
   [ -s "$source" ] && grep -q bookworm "$source" && mirrors+=("$source")

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Entrypoint of the service image the tests run in place of the platform's images: real
-# PostgreSQL and Redis from Debian's packages, started the way their official images'
+# PostgreSQL, Redis and Prometheus from Debian's packages, started the way their official images'
 # entrypoints do, and the stand-ins (standin.py, airflow, celery) for the services that cannot be
 # obtained here. STANDIN_SERVICE names the service; the command the catalog gives the real image
 # arrives as arguments.
@@ -39,6 +39,7 @@ run_postgres() {
 case "$service" in
   postgres) export PGHOST=/run/postgresql PGUSER=postgres; run_postgres "$@" ;;
   redis) if [ $# -gt 0 ]; then exec "$@"; else exec docker-entrypoint.sh redis-server; fi ;;
+  prometheus) exec prometheus "$@" ;;  # the official image's entrypoint is the binary itself
   airflow) exec /entrypoint "$@" ;;
   *) exec /usr/bin/python3 /standin.py "$service" "$@" ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Stand-in for the HTTP services whose images cannot be obtained here (Keycloak, oauth2-proxy, Loki, Grafana, Prometheus, Airflow's components), implementing exactly this contract: listen where the real service listens (its listen flag or variable when the catalog sets one) and answer 200 on every path (health endpoints included; Loki's push API accepts any body with 204), except oauth2-proxy's auth_request contract: GET /oauth2/auth -> 401 without a session, /oauth2/start and /oauth2/sign_in -> 302 to the identity provider. Airflow's scheduler, DAG processor, triggerer and Celery worker also leave a job marker that `airflow jobs check` and `celery inspect ping` (the stand-ins beside this file) look for. Test image only; never shipped.
+# Stand-in for the HTTP services whose images cannot be obtained here (Keycloak, oauth2-proxy, Loki, Grafana, Airflow's components), implementing exactly this contract: listen where the real service listens (its listen flag or variable when the catalog sets one) and answer 200 on every path (health endpoints included; Loki's push API accepts any body with 204), except oauth2-proxy's auth_request contract: GET /oauth2/auth -> 401 without a session, /oauth2/start and /oauth2/sign_in -> 302 to the identity provider. Airflow's scheduler, DAG processor, triggerer and Celery worker also leave a job marker that `airflow jobs check` and `celery inspect ping` (the stand-ins beside this file) look for. Test image only; never shipped.
 """standin.py SERVICE [the real program's arguments]: serves the stand-in contract for SERVICE."""
 import http.server
 import os
@@ -13,7 +13,6 @@ PORTS = {
     "oauth2-proxy": [4180],
     "loki": [3100],
     "grafana": [3000],
-    "prometheus": [9090],
     "airflow-apiserver": [8080],
     "airflow-scheduler": [8974],
     "airflow-worker": [8793],
@@ -28,7 +27,7 @@ JOBS = {
     "airflow-worker": "CeleryWorker",
 }
 
-LISTEN_FLAGS = ("--web.listen-address=", "--http-address=")
+LISTEN_FLAGS = ("--http-address=",)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -1,6 +1,6 @@
 // The whole rendered catalog on the real Docker engine: `cairnctl apply` renders containers.json
 // from a spec that points every service at the test's service image (tests/support/service_image:
-// real PostgreSQL and Redis, stand-ins for the services that cannot be obtained here), and
+// real PostgreSQL, Redis and Prometheus, stand-ins for the services that cannot be obtained here), and
 // cairn-supervisord brings it up. Docker's own event record proves the dependency order.
 #define BOOST_TEST_MODULE services_rendered_catalog
 #include <boost/test/unit_test.hpp>
@@ -172,6 +172,13 @@ BOOST_AUTO_TEST_CASE(the_rendered_catalog_comes_up_in_dependency_order_and_postg
     }
   }
   BOOST_TEST(checkedPairs >= 15);
+
+  // Prometheus is Debian's own, on the host network: it runs the rendered configuration and rules.
+  json config = json::parse(run("curl -sf http://127.0.0.1:9090/api/v1/status/config"), nullptr, false);
+  BOOST_TEST(config.value("status", "") == "success");
+  BOOST_TEST(config["data"].value("yaml", "").find("job_name: cairn-exporter") != std::string::npos);
+  json rules = json::parse(run("curl -sf http://127.0.0.1:9090/api/v1/rules"), nullptr, false);
+  BOOST_TEST(rules["data"]["groups"].size() >= 2u);
 
   json secrets = readJson(catalog.root / "etc/cairn/secrets.json")["secrets"];
   for (const std::string role : {"airflow", "keycloak"}) {
