@@ -22,6 +22,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The real servers Debian does not package (tests/support/deps/README.md), once per machine.
+export CAIRN_TEST_DEPS=${CAIRN_TEST_DEPS:-$HOME/.cache/cairn-test-deps}
+for fetch in tests/support/deps/*.sh; do
+  [ -e "$fetch" ] || continue
+  bash "$fetch"
+done
+
+# ccache keys on paths relative to the checkout, so a fresh clone reuses an earlier build.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 build_dir=${CAIRN_BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -DCAIRN_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build "$build_dir" -j "$(nproc)"
