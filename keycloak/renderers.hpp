@@ -1,7 +1,7 @@
 #pragma once
 // Renderers of the single sign-on settings. Pure: Spec (+ Secrets) → text or Bundle.
 //
-// Files (all under /etc/cairn/rendered/, see CONTRACTS.md):
+// Files (all under /etc/cairn/rendered/, see docs/architecture.md, Paths):
 //   oauth2-proxy/oauth2-proxy.cfg   the gate's settings (no secrets)         0644
 //   oauth2-proxy/client-secret      its Keycloak client secret               0600 65532:65532, sensitive
 //   oauth2-proxy/cookie-secret      32 bytes for the cookie cipher           0600 65532:65532, sensitive

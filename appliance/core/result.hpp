@@ -1,7 +1,7 @@
 #pragma once
 // Result<T>: the value of an operation that can fail at run time for an expected reason
 // (a daemon down, a file gone, a server answering 5xx). Bad configuration is an exception
-// instead; see CONVENTIONS.md.
+// instead; see CONTRIBUTING.md, "Errors" under Style.
 
 #include <cassert>
 #include <string>

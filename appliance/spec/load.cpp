@@ -416,7 +416,7 @@ std::optional<std::vector<int>> imageVersion(const std::string& image) {
   return version;
 }
 
-// Single sign-on relies on these versions (reference/sso.md).
+// Single sign-on relies on these versions; each entry says why (docs/keycloak.md, Traps).
 void checkMinimumVersions(const Spec& spec, std::vector<SpecIssue>& issues) {
   struct Minimum {
     const char* service;

@@ -1,6 +1,6 @@
 #pragma once
 // Prometheus configuration rendered from the spec: prometheus.yml (scrape targets on loopback
-// as CONTRACTS.md fixes them, interval from monitoring.scrape_interval), the recording rules
+// as docs/architecture.md (Ports) fixes them, interval from monitoring.scrape_interval), the recording rules
 // and the alert rules. Pure functions.
 
 #include <string>

@@ -15,7 +15,7 @@
 
 namespace cairn::cli {
 
-// Exit codes (DESIGN.md).
+// Exit codes (docs/architecture.md, Exit codes).
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;      // failed at run time; nothing half-applied
 constexpr int kExitBadInput = 2;    // bad input or usage; nothing written

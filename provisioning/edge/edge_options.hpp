@@ -1,5 +1,5 @@
 #pragma once
-// Where the edge listens and what it talks to. The defaults are the real appliance (CONTRACTS.md:
+// Where the edge listens and what it talks to. The defaults are the real appliance (docs/architecture.md:
 // nginx on 80/443, the services on their 127.0.0.1 ports); tests and benchmarks change them to
 // high loopback ports and a private root so that a second nginx can run next to everything else.
 

@@ -1,6 +1,6 @@
 #pragma once
 // The desired containers of the appliance as plain values, and their JSON form
-// (/etc/cairn/rendered/containers.json, read by cairn-supervisord; format in CONTRACTS.md).
+// (/etc/cairn/rendered/containers.json, read by cairn-supervisord; format in docs/supervisor.md).
 // Everything here is pure: no I/O, no logging.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // The desired container set: /etc/cairn/rendered/containers.json (written by the catalog) parsed
-// into values. Pure. See CONTRACTS.md for the format.
+// into values. Pure. See docs/supervisor.md for the format.
 
 #include <cstdint>
 #include <map>

@@ -74,7 +74,7 @@ for daemon in "${daemons[@]}"; do
   if grep -Eq "/usr/s?bin/$daemon\$" <<< "$package_files"; then
     pass "$daemon is in the package"
   else
-    fail "$daemon is not in the package: its part is not in this build (DESIGN.md binaries)"
+    fail "$daemon is not in the package: its part is not in this build (docs/architecture.md, Binaries)"
   fi
 done
 

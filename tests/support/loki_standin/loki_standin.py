@@ -1,7 +1,7 @@
 # Stand-in for Grafana Loki implementing exactly its push API contract (POST /loki/api/v1/push with a JSON body, gzip or deflate, 204/400/429/5xx answers, per-stream ordering window, duplicate dropping); for tests only, never shipped.
 """Loki push API stand-in.
 
-Contract implemented (reference: docs/sources/reference/loki-http-api.md, pkg/loghttp/push,
+Contract implemented (reference, in grafana/loki: docs/sources/reference/loki-http-api.md, pkg/loghttp/push,
 pkg/validation/limits.go, pkg/distributor/distributor.go):
   * POST /loki/api/v1/push, Content-Type application/json, optional Content-Encoding gzip/deflate.
     Body {"streams":[{"stream":{label:value,...},"values":[["<ns>","<line>"(, {metadata})],...]}]}.

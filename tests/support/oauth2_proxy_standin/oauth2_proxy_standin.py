@@ -6,8 +6,8 @@ for a session is its cookie value. rd is read like oauth2-proxy reads it (a form
 unencoded "&" ends it), and only a path or an https URL is accepted. The listening port is written to --port-file
 once the socket is bound (pass --port 0 to let the kernel choose).
 
-Reference: oauth2-proxy docs/docs/configuration/integrations/nginx.md and features/endpoints.md
-(see /work/shared/reference/sso.md section 1).
+Reference, in oauth2-proxy/oauth2-proxy: docs/docs/configuration/integrations/nginx.md and
+docs/docs/features/endpoints.md; how the edge uses the contract: docs/edge.md, "The SSO gate".
 """
 import argparse
 import json

@@ -33,7 +33,7 @@ std::string uniquePrefix();
 bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds deadline,
                std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
-// A stand-in container object of containers.json (CONTRACTS.md), healthy when it serves.
+// A stand-in container object of containers.json (docs/supervisor.md), healthy when it serves.
 nlohmann::json standinContainer(const std::string& name, const nlohmann::json& env = nlohmann::json::object(),
                                 bool withHealthcheck = true);
 nlohmann::json service(const std::string& name, const std::vector<std::string>& dependsOn,
