@@ -28,7 +28,8 @@ void printOverview(std::ostream& out) {
   out << "\nglobal options:\n"
          "  --root DIR    run against DIR as if it were / (tests, image builds)\n"
          "  --no-wait     fail at once if another cairnctl holds the lock\n"
-         "  --help        this text, or a command's own with COMMAND --help\n\n"
+         "  --help        this text, or a command's own with COMMAND --help\n"
+         "  --version     print the version\n\n"
          "exit codes: 0 done; 1 failed at run time (nothing half-applied); 2 bad input or usage\n"
          "(nothing written); 3 a rendered config failed validation or verification and was rolled back\n";
 }
