@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the Keycloak server distribution (org.keycloak:keycloak-quarkus-dist, zip) from Maven
 # Central into $CAIRN_TEST_DEPS/keycloak-<version>/ and runs `kc.sh build` once there, with the
-# build-time options the tests start it with (PostgreSQL, health and metrics, a local cache).
+# build-time options the tests start it with (PostgreSQL, health and metrics; the cache stack is
+# a runtime option in Keycloak 26, given at start).
 # Does nothing when that folder is complete. The version is the catalog's Keycloak image tag.
 set -euo pipefail
 version=26.5.6
@@ -31,7 +32,7 @@ unzip -q -d "$deps" "$download/keycloak-quarkus-dist-$version.zip"
 
 # `build` rewrites lib/ for these options; `start --optimized` then skips the slow augmentation.
 "$target/bin/kc.sh" build --db=postgres --health-enabled=true \
-  --metrics-enabled=true --cache=local > "$target/build.log" 2>&1 \
+  --metrics-enabled=true > "$target/build.log" 2>&1 \
   || { echo "keycloak.sh: kc.sh build failed ($target/build.log):" >&2; tail -n 30 "$target/build.log" >&2; exit 1; }
 
 # The unpacked build is what the tests use; the archive in the Maven repository is not needed again.

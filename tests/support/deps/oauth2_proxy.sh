@@ -9,14 +9,14 @@ deps=${CAIRN_TEST_DEPS:-$HOME/.cache/cairn-test-deps}
 target="$deps/oauth2-proxy-$version"
 [ -x "$target/oauth2-proxy" ] && exit 0
 
-command -v go >/dev/null || { echo "oauth2_proxy.sh: go is not on PATH (go.mod of oauth2-proxy $version asks for go 1.26)" >&2; exit 1; }
+command -v go >/dev/null || { echo "oauth2_proxy.sh: go is not on PATH; oauth2-proxy $version needs Go 1.26 or newer (Debian 12 has 1.19: use a Go release in /usr/local/go)" >&2; exit 1; }
 
 started=$(date +%s)
 staging="$target.partial"
 rm -rf "$staging"
 mkdir -p "$staging"
 module=github.com/oauth2-proxy/oauth2-proxy/v7
-CGO_ENABLED=0 GOBIN="$staging" GOFLAGS=-modcacherw GOTOOLCHAIN=local \
+CGO_ENABLED=0 GOBIN="$staging" GOFLAGS=-modcacherw \
   GOMODCACHE="$deps/go-modules" GOCACHE="$deps/go-build-cache" \
   go install -trimpath -ldflags="-s -w -X $module/pkg/version.VERSION=$version" "$module@$version"
 "$staging/oauth2-proxy" --version | grep -q "$version" \

@@ -9,7 +9,8 @@
 # Keycloak starts as the catalog starts it: `start --optimized` of the build that
 # tests/support/deps/keycloak.sh made, public hostname https://auth.example.com, the admin
 # console and the Admin API on the loopback URL (KC_HOSTNAME_ADMIN), back channel dynamic,
-# X-Forwarded-* headers trusted, and the bootstrap admin service account cairn-admin.
+# X-Forwarded-* headers trusted, local caches (no JGroups ports), and the bootstrap admin service
+# account cairn-admin. Every port is on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state_dir=${2:?usage: keycloak_server.sh start|stop STATE_DIR}
@@ -117,7 +118,7 @@ case "${1:-}" in
 export KC_DB_URL=jdbc:postgresql://127.0.0.1:$pg_port/keycloak KC_DB_USERNAME=keycloak KC_DB_PASSWORD=$db_password
 export KC_HOSTNAME=$hostname KC_HOSTNAME_ADMIN=http://127.0.0.1:$http_port KC_HOSTNAME_BACKCHANNEL_DYNAMIC=true
 export KC_HTTP_ENABLED=true KC_HTTP_HOST=127.0.0.1 KC_HTTP_PORT=$http_port KC_PROXY_HEADERS=xforwarded
-export KC_HTTP_MANAGEMENT_PORT=$management_port
+export KC_HTTP_MANAGEMENT_PORT=$management_port KC_CACHE=local
 export KC_BOOTSTRAP_ADMIN_CLIENT_ID=cairn-admin KC_BOOTSTRAP_ADMIN_CLIENT_SECRET=$secret
 health=http://127.0.0.1:$management_port/health/ready
 ENV
