@@ -25,13 +25,20 @@ std::string decodeBase64Url(const std::string& text) {
   int bits = 0;
   for (char c : text) {
     int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '-') value = 62;
-    else if (c == '_') value = 63;
-    else if (c == '=') break;
-    else return "";
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '-')
+      value = 62;
+    else if (c == '_')
+      value = 63;
+    else if (c == '=')
+      break;
+    else
+      return "";
     buffer = (buffer << 6) | static_cast<unsigned>(value);
     bits += 6;
     if (bits >= 8) {
@@ -48,7 +55,8 @@ std::string tokenIssuer(const std::string& jwt) {
   std::size_t first = jwt.find('.');
   std::size_t second = first == std::string::npos ? first : jwt.find('.', first + 1);
   if (second == std::string::npos) return "";
-  json claims = json::parse(decodeBase64Url(jwt.substr(first + 1, second - first - 1)), nullptr, false);
+  json claims =
+      json::parse(decodeBase64Url(jwt.substr(first + 1, second - first - 1)), nullptr, false);
   return claims.is_object() && claims.contains("iss") && claims["iss"].is_string()
              ? claims["iss"].get<std::string>()
              : "";
@@ -221,7 +229,8 @@ Result<host::HttpResponse> AdminClient::call(const std::string& method, const st
     if (status == 403) {
       return makeError(
           ErrorCode::kPermission,
-          what + ": Keycloak answered HTTP 403 (forbidden, a missing role): the service account \"" +
+          what +
+              ": Keycloak answered HTTP 403 (forbidden, a missing role): the service account \"" +
               options_.clientId +
               "\" lacks the role this call needs, the realm role \"admin\" of the master realm "
               "(which Keycloak gives the bootstrap service account KC_BOOTSTRAP_ADMIN_CLIENT_ID); "
@@ -240,8 +249,9 @@ Result<host::HttpResponse> AdminClient::call(const std::string& method, const st
   std::string issuer = tokenIssuer(rejectedToken);
   return makeError(
       ErrorCode::kPermission,
-      what + ": token rejected (issuer/hostname): Keycloak answered HTTP 401 even to a token it had "
-             "just issued to the service account \"" +
+      what +
+          ": token rejected (issuer/hostname): Keycloak answered HTTP 401 even to a token it had "
+          "just issued to the service account \"" +
           options_.clientId + "\" (issuer " + (issuer.empty() ? "unknown" : issuer) +
           "). Keycloak accepts a token only where its issuer matches the hostname settings: "
           "check that " +

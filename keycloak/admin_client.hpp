@@ -32,7 +32,7 @@ struct AdminClientOptions {
   std::string baseUrl = "http://127.0.0.1:8180";  // Keycloak's HTTP port as published on loopback
   std::string clientId = kAdminClientId;
   std::string clientSecret;
-  std::string previousClientSecret;  // the value before the last rotation; "" if none
+  std::string previousClientSecret;               // the value before the last rotation; "" if none
   std::chrono::milliseconds retryLimit{120'000};  // how long one call may wait for Keycloak
   std::chrono::milliseconds firstBackoff{500};
   std::chrono::milliseconds maxBackoff{8'000};
@@ -48,7 +48,7 @@ struct AdminClientStats {
   int reads = 0;    // GET calls answered
   int writes = 0;   // POST/PUT/DELETE calls answered
   int retries = 0;  // attempts repeated because Keycloak did not answer or answered 5xx
-  int unauthorizedRenewals = 0;  // tokens renewed after a 401
+  int unauthorizedRenewals = 0;       // tokens renewed after a 401
   bool adoptedRotatedSecret = false;  // the service account's secret was set to clientSecret
 };
 
@@ -68,6 +68,10 @@ class AdminClient {
   // GET `url` until it answers 200 (Keycloak's /health/ready on the management port), waiting
   // with backoff up to retryLimit. No token is used.
   Status waitUntilReady(const std::string& url);
+
+  // Drops the token: the next call fetches a new one. Keycloak judges admin calls by the roles
+  // in the token, and a token from before a realm existed lacks that realm's admin roles.
+  void forgetToken() { token_.clear(); }
 
   const AdminClientStats& stats() const { return stats_; }
 

@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(console_is_served_on_the_loopback_admin_url_and_logs_in_the
   // The console's own sign-in goes to the admin URL (KC_HOSTNAME_ADMIN), not to the public host:
   // through an SSH tunnel to that loopback port it works without the edge.
   BOOST_TEST(answer.value().body.find("\"authUrl\": \"" + server.url + "\"") != std::string::npos);
-  BOOST_TEST(answer.value().body.find("\"authServerUrl\": \"" + server.hostname + "\"") != std::string::npos);
+  BOOST_TEST(answer.value().body.find("\"authServerUrl\": \"" + server.hostname + "\"") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(documented_kcadm_steps_make_a_human_administrator) {
@@ -44,10 +45,11 @@ BOOST_AUTO_TEST_CASE(documented_kcadm_steps_make_a_human_administrator) {
     BOOST_REQUIRE(ran.ok());
     BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0, args[1] + ": " + ran.value().output);
   };
-  kcadm({"config", "credentials", "--server", server.url, "--realm", "master", "--client", server.adminClientId,
-         "--secret", server.adminClientSecret});
-  kcadm({"create", "users", "-r", "master", "-s", "username=" + username, "-s", "enabled=true", "-s",
-         "email=" + username + "@example.com", "-s", "emailVerified=true", "-s", "firstName=Ops", "-s", "lastName=Ops"});
+  kcadm({"config", "credentials", "--server", server.url, "--realm", "master", "--client",
+         server.adminClientId, "--secret", server.adminClientSecret});
+  kcadm({"create", "users", "-r", "master", "-s", "username=" + username, "-s", "enabled=true",
+         "-s", "email=" + username + "@example.com", "-s", "emailVerified=true", "-s",
+         "firstName=Ops", "-s", "lastName=Ops"});
   kcadm({"set-password", "-r", "master", "--username", username, "--new-password", password});
   kcadm({"add-roles", "-r", "master", "--uusername", username, "--rolename", "admin"});
 
@@ -58,13 +60,16 @@ BOOST_AUTO_TEST_CASE(documented_kcadm_steps_make_a_human_administrator) {
   login.method = "POST";
   login.url = server.url + "/realms/master/protocol/openid-connect/token";
   login.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-  login.body = "grant_type=password&client_id=admin-cli&username=" + username + "&password=" + password;
+  login.body =
+      "grant_type=password&client_id=admin-cli&username=" + username + "&password=" + password;
   auto token = http.send(login);
   BOOST_REQUIRE(token.ok());
   BOOST_REQUIRE_MESSAGE(token.value().status == 200, token.value().body);
   cairn::host::HttpRequest realms;
   realms.url = server.url + "/admin/realms";
-  realms.headers = {{"Authorization", "Bearer " + json::parse(token.value().body)["access_token"].get<std::string>()}};
+  realms.headers = {
+      {"Authorization",
+       "Bearer " + json::parse(token.value().body)["access_token"].get<std::string>()}};
   auto listed = http.send(realms);
   BOOST_REQUIRE(listed.ok());
   BOOST_TEST(listed.value().status == 200);

@@ -29,7 +29,9 @@ Run cairnctl(std::vector<std::string> argv) {
 }
 
 // (appliance.json may carry comments.)
-json readJson(const std::string& path) { return json::parse(cairn::host::readFile(path).value(), nullptr, true, true); }
+json readJson(const std::string& path) {
+  return json::parse(cairn::host::readFile(path).value(), nullptr, true, true);
+}
 
 // An appliance tree under a temporary root whose spec names a realm of its own and whose
 // keycloak_admin_client_secret is the fixture's bootstrap secret (as on a real appliance, where
@@ -54,8 +56,8 @@ struct Appliance {
   Run withTarget(std::vector<std::string> argv) {
     std::vector<std::string> full = {"--root", root.path()};
     full.insert(full.end(), argv.begin(), argv.end());
-    for (const std::string& option : {std::string("--keycloak-url"), server.url, std::string("--timeout"),
-                                      std::string("60")})
+    for (const std::string& option :
+         {std::string("--keycloak-url"), server.url, std::string("--timeout"), std::string("60")})
       full.push_back(option);
     if (argv[0] == "keycloak") {
       full.push_back("--health-url");
@@ -65,11 +67,12 @@ struct Appliance {
   }
 
   std::string adminSecret() const {
-    return readJson(root / "etc/cairn/secrets.json")["secrets"]["keycloak_admin_client_secret"]["value"];
+    return readJson(root /
+                    "etc/cairn/secrets.json")["secrets"]["keycloak_admin_client_secret"]["value"];
   }
 
-  cairn::host::HttpResponse call(const std::string& method, const std::string& path, const json& body = nullptr,
-                                 const std::string& secret = "") {
+  cairn::host::HttpResponse call(const std::string& method, const std::string& path,
+                                 const json& body = nullptr, const std::string& secret = "") {
     auto options = cairn::testing::fixtureAdminOptions(server);
     if (!secret.empty()) options.clientSecret = secret;
     cairn::keycloak::AdminClient admin(http, clock, options);
@@ -83,7 +86,9 @@ struct Appliance {
   std::string passwordVerdict(const std::string& username, const std::string& password) {
     std::string base = "/admin/realms/" + realm;
     if (!probeAdded_) {
-      json probe = {{"clientId", "password-probe"}, {"publicClient", true}, {"directAccessGrantsEnabled", true},
+      json probe = {{"clientId", "password-probe"},
+                    {"publicClient", true},
+                    {"directAccessGrantsEnabled", true},
                     {"standardFlowEnabled", false}};
       BOOST_REQUIRE(call("POST", base + "/clients", probe).status == 201);
       probeAdded_ = true;
@@ -92,7 +97,8 @@ struct Appliance {
     request.method = "POST";
     request.url = server.url + "/realms/" + realm + "/protocol/openid-connect/token";
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    request.body = "grant_type=password&client_id=password-probe&username=" + cairn::host::urlEncode(username) +
+    request.body = "grant_type=password&client_id=password-probe&username=" +
+                   cairn::host::urlEncode(username) +
                    "&password=" + cairn::host::urlEncode(password);
     auto answer = http.send(request);
     BOOST_REQUIRE(answer.ok());
@@ -121,7 +127,8 @@ class RestoreBootstrapSecret {
     options.previousClientSecret = appliance_.adminSecret();
     cairn::keycloak::AdminClient admin(appliance_.http, appliance_.clock, options);
     auto answer = admin.call("GET", "/admin/realms/master");
-    if (!answer.ok()) BOOST_ERROR("the fixture's bootstrap secret was not restored: " + answer.error().message);
+    if (!answer.ok())
+      BOOST_ERROR("the fixture's bootstrap secret was not restored: " + answer.error().message);
   }
 
  private:
@@ -134,14 +141,18 @@ BOOST_AUTO_TEST_SUITE(cairnctl_keycloak)
 
 BOOST_AUTO_TEST_CASE(apply_renders_the_realm_and_sync_and_users_password_work) {
   Appliance appliance;
-  for (const char* file : {"oauth2-proxy/oauth2-proxy.cfg", "oauth2-proxy/client-secret", "oauth2-proxy/cookie-secret",
-                           "grafana/grafana.ini", "airflow/webserver_config.py", "keycloak/realm.json"}) {
-    BOOST_TEST(cairn::host::pathExists(appliance.root / (std::string("etc/cairn/rendered/") + file)), file);
+  for (const char* file :
+       {"oauth2-proxy/oauth2-proxy.cfg", "oauth2-proxy/client-secret", "oauth2-proxy/cookie-secret",
+        "grafana/grafana.ini", "airflow/webserver_config.py", "keycloak/realm.json"}) {
+    BOOST_TEST(
+        cairn::host::pathExists(appliance.root / (std::string("etc/cairn/rendered/") + file)),
+        file);
   }
 
   Run dryRun = appliance.withTarget({"keycloak", "sync", "--dry-run"});
   BOOST_REQUIRE_MESSAGE(dryRun.code == 0, dryRun.err);
-  BOOST_TEST(dryRun.out.find("1. create realm " + appliance.realm) != std::string::npos, dryRun.out);
+  BOOST_TEST(dryRun.out.find("1. create realm " + appliance.realm) != std::string::npos,
+             dryRun.out);
   BOOST_TEST(dryRun.out.find("create user admin") != std::string::npos);
   BOOST_TEST(appliance.call("GET", "/admin/realms/" + appliance.realm).status == 404);
 
@@ -157,7 +168,8 @@ BOOST_AUTO_TEST_CASE(apply_renders_the_realm_and_sync_and_users_password_work) {
   std::string prefix = "Initial password of admin: ";
   auto at = shown.out.find(prefix);
   BOOST_REQUIRE(at != std::string::npos);
-  std::string initial = shown.out.substr(at + prefix.size(), shown.out.find('\n', at) - at - prefix.size());
+  std::string initial =
+      shown.out.substr(at + prefix.size(), shown.out.find('\n', at) - at - prefix.size());
   // The shown password is the user's, and temporary: Keycloak wants it changed before a login.
   BOOST_TEST(appliance.passwordVerdict("admin", initial) == "Account is not fully set up");
   BOOST_TEST(appliance.passwordVerdict("admin", initial + "x") == "Invalid user credentials");
@@ -170,7 +182,8 @@ BOOST_AUTO_TEST_CASE(apply_renders_the_realm_and_sync_and_users_password_work) {
   prefix = "New temporary password of admin: ";
   at = reset.out.find(prefix);
   BOOST_REQUIRE(at != std::string::npos);
-  std::string renewed = reset.out.substr(at + prefix.size(), reset.out.find('\n', at) - at - prefix.size());
+  std::string renewed =
+      reset.out.substr(at + prefix.size(), reset.out.find('\n', at) - at - prefix.size());
   BOOST_TEST(renewed != initial);
   BOOST_TEST(appliance.passwordVerdict("admin", renewed) == "Account is not fully set up");
   BOOST_TEST(appliance.passwordVerdict("admin", initial) == "Invalid user credentials");
@@ -186,7 +199,8 @@ BOOST_AUTO_TEST_CASE(rotated_bootstrap_secret_reaches_keycloak_and_sync_keeps_wo
   BOOST_REQUIRE(appliance.withTarget({"keycloak", "sync"}).code == 0);
   std::string before = appliance.adminSecret();
 
-  Run rotate = cairnctl({"--root", appliance.root.path(), "secrets", "rotate", "keycloak_admin_client_secret"});
+  Run rotate = cairnctl(
+      {"--root", appliance.root.path(), "secrets", "rotate", "keycloak_admin_client_secret"});
   BOOST_REQUIRE_MESSAGE(rotate.code == 0, rotate.err);
   Run apply = cairnctl({"--root", appliance.root.path(), "apply"});
   BOOST_REQUIRE_MESSAGE(apply.code == 0, apply.err);
@@ -195,7 +209,9 @@ BOOST_AUTO_TEST_CASE(rotated_bootstrap_secret_reaches_keycloak_and_sync_keeps_wo
 
   Run sync = appliance.withTarget({"keycloak", "sync"});
   BOOST_REQUIRE_MESSAGE(sync.code == 0, sync.err);
-  BOOST_TEST(sync.out.find("now uses the rotated keycloak_admin_client_secret") != std::string::npos, sync.out);
+  BOOST_TEST(
+      sync.out.find("now uses the rotated keycloak_admin_client_secret") != std::string::npos,
+      sync.out);
   BOOST_TEST(sync.out.find("nothing to do") != std::string::npos, sync.out);
 
   // Keycloak itself changed: the new secret gets a token, the old one no longer does.
@@ -223,7 +239,8 @@ BOOST_AUTO_TEST_CASE(wrong_bootstrap_secret_exits_1_and_names_the_secret) {
   cairn::testing::writeFile(appliance.root / "etc/cairn/secrets.json", secrets.dump(2), 0600);
   Run sync = appliance.withTarget({"keycloak", "sync"});
   BOOST_TEST(sync.code == 1);
-  BOOST_TEST(sync.err.find("Keycloak refused a token to the service account \"cairn-admin\"") != std::string::npos,
+  BOOST_TEST(sync.err.find("Keycloak refused a token to the service account \"cairn-admin\"") !=
+                 std::string::npos,
              sync.err);
   BOOST_TEST(sync.err.find("check keycloak_admin_client_secret") != std::string::npos, sync.err);
 }

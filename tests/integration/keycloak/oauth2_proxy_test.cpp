@@ -37,7 +37,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
   return text;
 }
@@ -46,10 +47,12 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 std::string oauth2ProxyBinary() {
   const char* deps = std::getenv("CAIRN_TEST_DEPS");
   const char* home = std::getenv("HOME");
-  std::string root = deps && *deps ? deps : std::string(home ? home : "") + "/.cache/cairn-test-deps";
+  std::string root =
+      deps && *deps ? deps : std::string(home ? home : "") + "/.cache/cairn-test-deps";
   std::string binary = root + "/oauth2-proxy-" CAIRN_OAUTH2_PROXY_VERSION "/oauth2-proxy";
   if (::access(binary.c_str(), X_OK) != 0) {
-    throw std::runtime_error(binary + " is missing; build it with `bash tests/support/deps/oauth2_proxy.sh`");
+    throw std::runtime_error(
+        binary + " is missing; build it with `bash tests/support/deps/oauth2_proxy.sh`");
   }
   return binary;
 }
@@ -85,7 +88,8 @@ class Oauth2Proxy {
         pid_ = -1;
         throw std::runtime_error("oauth2-proxy exited at start: " + cairn::testing::readFile(log));
       }
-      if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("oauth2-proxy did not answer /ping");
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("oauth2-proxy did not answer /ping");
       std::this_thread::sleep_for(100ms);
     }
   }
@@ -115,10 +119,12 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   cairn::testing::RealmCleanup cleanup(server, realm);
   cairn::testing::TempDir dir;
 
-  std::string specText = replaceAll(cairn::testing::kKeycloakTestSpec, "\"realm\": \"cairn\"", "\"realm\": \"" + realm + "\"");
+  std::string specText = replaceAll(cairn::testing::kKeycloakTestSpec, "\"realm\": \"cairn\"",
+                                    "\"realm\": \"" + realm + "\"");
   auto spec = cairn::testing::keycloakTestSpec(specText);
   auto secrets = cairn::testing::keycloakTestSecrets();
-  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
+  cairn::testing::writeFile(dir / "realm.json",
+                            cairn::keycloak::desiredRealm(spec, secrets).dump());
   cairn::keycloak::SyncSettings settings;
   settings.realmFile = dir / "realm.json";
   settings.passwordsFile = dir / "initial-passwords.json";
@@ -128,7 +134,8 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   cairn::host::SystemClock clock;
   auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
   BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
-  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile, cairn::secrets::kernelRandom());
+  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
+                                                  cairn::secrets::kernelRandom());
   std::string initial = passwords.take("alice").value();
 
   // The rendered files, placed where the container's bind mount would put them, and pointed at
@@ -144,7 +151,8 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
       content = replaceAll(content, cairn::keycloak::kLoopbackKeycloakUrl, server.url);
       config = dir / "oauth2-proxy/oauth2-proxy.cfg";
     }
-    cairn::testing::writeFile(dir / ("oauth2-proxy/" + file.path.substr(prefix.size())), content, 0600);
+    cairn::testing::writeFile(dir / ("oauth2-proxy/" + file.path.substr(prefix.size())), content,
+                              0600);
   }
   BOOST_REQUIRE(!config.empty());
 
@@ -167,14 +175,16 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
   BOOST_REQUIRE(ran.ok());
   BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0,
-                        ran.value().output + "\noauth2-proxy's log:\n" + cairn::testing::readFile(dir / "oauth2-proxy.log"));
+                        ran.value().output + "\noauth2-proxy's log:\n" +
+                            cairn::testing::readFile(dir / "oauth2-proxy.log"));
   json result = json::parse(ran.value().output);
   BOOST_TEST_MESSAGE("sign-in journey: " << result.dump());
   BOOST_TEST(result["back_to"] == "https://" + spec.hosts.status + "/a/b?x=1&y=2");
   BOOST_TEST(result["auth_status"] == 202);
   BOOST_TEST(result["email"] == "alice@example.com");
   BOOST_TEST(result["preferred_username"] == "alice");
-  BOOST_TEST(result["groups"].get<std::string>().find("admin") != std::string::npos, result["groups"]);
+  BOOST_TEST(result["groups"].get<std::string>().find("admin") != std::string::npos,
+             result["groups"]);
   // Role-gated routes: alice is admin only (roles are not hierarchical).
   BOOST_TEST(result["route_auth"]["admin"] == 202);
   BOOST_TEST(result["route_auth"]["operator,viewer"] == 403);

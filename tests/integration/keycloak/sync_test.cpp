@@ -39,12 +39,14 @@ class RecordingHttpClient final : public cairn::host::HttpClient {
     log.push_back({request.method, request.url, response.ok() ? response.value().status : 0});
     return response;
   }
-  cairn::Result<cairn::host::HttpResponse> stream(const cairn::host::HttpRequest& request,
-                                                  const cairn::host::BodyChunkHandler& onChunk) override {
+  cairn::Result<cairn::host::HttpResponse> stream(
+      const cairn::host::HttpRequest& request,
+      const cairn::host::BodyChunkHandler& onChunk) override {
     return real_.stream(request, onChunk);
   }
   int answered(int status) const {
-    return static_cast<int>(std::count_if(log.begin(), log.end(), [&](const Entry& e) { return e.status == status; }));
+    return static_cast<int>(
+        std::count_if(log.begin(), log.end(), [&](const Entry& e) { return e.status == status; }));
   }
 
  private:
@@ -56,7 +58,8 @@ struct Fixture {
       : server(cairn::testing::keycloakServer()),
         realm(cairn::testing::uniqueRealmName("sync")),
         cleanup(server, realm) {
-    desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(), cairn::testing::keycloakTestSecrets());
+    desired = cairn::keycloak::desiredRealm(cairn::testing::keycloakTestSpec(),
+                                            cairn::testing::keycloakTestSecrets());
     desired["realm"]["realm"] = realm;
     writeDesired();
     settings.passwordsFile = root / "var/lib/cairn/keycloak/initial-passwords.json";
@@ -96,16 +99,19 @@ struct Fixture {
     return cairn::keycloak::AdminClient(http, clock, cairn::testing::fixtureAdminOptions(server));
   }
 
-  cairn::host::HttpResponse send(const std::string& method, const std::string& path, const json& body = nullptr) {
+  cairn::host::HttpResponse send(const std::string& method, const std::string& path,
+                                 const json& body = nullptr) {
     auto client = admin();
     auto answer = client.call(method, path, body);
-    BOOST_REQUIRE_MESSAGE(answer.ok(), method + " " + path + ": " + (answer.ok() ? "" : answer.error().message));
+    BOOST_REQUIRE_MESSAGE(answer.ok(),
+                          method + " " + path + ": " + (answer.ok() ? "" : answer.error().message));
     return answer.value();
   }
 
   json get(const std::string& path) {
     auto answer = send("GET", path);
-    BOOST_REQUIRE_MESSAGE(answer.status == 200, "GET " + path + ": HTTP " + std::to_string(answer.status));
+    BOOST_REQUIRE_MESSAGE(answer.status == 200,
+                          "GET " + path + ": HTTP " + std::to_string(answer.status));
     return json::parse(answer.body);
   }
 
@@ -146,13 +152,14 @@ class TestServiceAccount {
  public:
   TestServiceAccount(Fixture& f, bool withAdminRole, const json& attributes = json::object())
       : f_(f), clientId_(cairn::testing::uniqueRealmName("sa")), secret_("secret-of-" + clientId_) {
-    json client = {{"clientId", clientId_},         {"publicClient", false},
-                   {"serviceAccountsEnabled", true}, {"standardFlowEnabled", false},
-                   {"secret", secret_},              {"attributes", attributes}};
+    json client = {
+        {"clientId", clientId_},        {"publicClient", false}, {"serviceAccountsEnabled", true},
+        {"standardFlowEnabled", false}, {"secret", secret_},     {"attributes", attributes}};
     BOOST_REQUIRE(f_.send("POST", "/admin/realms/master/clients", client).status == 201);
     id_ = f_.idOf("/admin/realms/master/clients?clientId=" + clientId_);
     if (withAdminRole) {
-      std::string user = f_.get("/admin/realms/master/clients/" + id_ + "/service-account-user")["id"];
+      std::string user =
+          f_.get("/admin/realms/master/clients/" + id_ + "/service-account-user")["id"];
       json adminRole = f_.get("/admin/realms/master/roles/admin");
       BOOST_REQUIRE(f_.send("POST", "/admin/realms/master/users/" + user + "/role-mappings/realm",
                             json::array({adminRole}))
@@ -181,7 +188,8 @@ class TestServiceAccount {
 
 BOOST_FIXTURE_TEST_SUITE(keycloak_sync, Fixture)
 
-BOOST_AUTO_TEST_CASE(empty_keycloak_gets_the_whole_realm_in_one_run_and_the_second_run_writes_nothing) {
+BOOST_AUTO_TEST_CASE(
+    empty_keycloak_gets_the_whole_realm_in_one_run_and_the_second_run_writes_nothing) {
   SyncOutcome first = sync();
   BOOST_TEST(first.report.rounds == 1);
   BOOST_TEST(first.plan.size() == 18u);
@@ -193,8 +201,8 @@ BOOST_AUTO_TEST_CASE(empty_keycloak_gets_the_whole_realm_in_one_run_and_the_seco
   BOOST_TEST(settingsNow["registrationAllowed"] == false);
   BOOST_TEST(settingsNow["passwordPolicy"] == desired["realm"]["passwordPolicy"]);
   BOOST_TEST(sortedNames(get(base + "/roles")) ==
-                 (std::vector<std::string>{"admin", "default-roles-" + realm, "offline_access", "operator",
-                                           "uma_authorization", "viewer"}),
+                 (std::vector<std::string>{"admin", "default-roles-" + realm, "offline_access",
+                                           "operator", "uma_authorization", "viewer"}),
              boost::test_tools::per_element());
   std::string adminGroup = idOf(base + "/groups?search=admin&exact=true");
   BOOST_TEST(sortedNames(get(base + "/groups/" + adminGroup + "/role-mappings/realm")) ==
@@ -208,9 +216,11 @@ BOOST_AUTO_TEST_CASE(empty_keycloak_gets_the_whole_realm_in_one_run_and_the_seco
   BOOST_TEST(client["attributes"]["pkce.code.challenge.method"] == "S256");
   BOOST_TEST(sortedNames(client["protocolMappers"]).size() == 2u);
   std::string clientUuid = client["id"];
-  BOOST_TEST(get(base + "/clients/" + clientUuid + "/client-secret")["value"] == desired["clients"][0]["secret"]);
+  BOOST_TEST(get(base + "/clients/" + clientUuid + "/client-secret")["value"] ==
+             desired["clients"][0]["secret"]);
   std::vector<std::string> scopes;
-  for (const json& scope : get(base + "/clients/" + clientUuid + "/default-client-scopes")) scopes.push_back(scope["name"]);
+  for (const json& scope : get(base + "/clients/" + clientUuid + "/default-client-scopes"))
+    scopes.push_back(scope["name"]);
   BOOST_TEST((std::find(scopes.begin(), scopes.end(), "basic") != scopes.end()));
 
   json bob = get(base + "/users?username=bob&exact=true")[0];
@@ -249,17 +259,18 @@ BOOST_AUTO_TEST_CASE(drift_is_repaired_and_foreign_objects_are_left_alone) {
   realmNow["registrationAllowed"] = true;
   realmNow["bruteForceProtected"] = false;
   BOOST_REQUIRE(send("PUT", base, realmNow).status == 204);
-  json foreignClient = {{"clientId", "someone-elses-app"}, {"redirectUris", {"https://x.example.org/*"}}};
+  json foreignClient = {{"clientId", "someone-elses-app"},
+                        {"redirectUris", {"https://x.example.org/*"}}};
   BOOST_REQUIRE(send("POST", base + "/clients", foreignClient).status == 201);
-  json carol = {{"username", "carol"}, {"email", "carol@example.com"}, {"firstName", "C"}, {"lastName", "C"}};
+  json carol = {
+      {"username", "carol"}, {"email", "carol@example.com"}, {"firstName", "C"}, {"lastName", "C"}};
   BOOST_REQUIRE(send("POST", base + "/users", carol).status == 201);
 
   SyncOutcome repair = sync();
-  std::vector<std::string> expected = {"update realm " + realm + ": bruteForceProtected, registrationAllowed",
-                                       "grant realm role admin to group admin",
-                                       "update client oauth2-proxy: redirectUris",
-                                       "create client grafana",
-                                       "add user bob to group viewer"};
+  std::vector<std::string> expected = {
+      "update realm " + realm + ": bruteForceProtected, registrationAllowed",
+      "grant realm role admin to group admin", "update client oauth2-proxy: redirectUris",
+      "create client grafana", "add user bob to group viewer"};
   BOOST_TEST(repair.report.applied == expected, boost::test_tools::per_element());
   BOOST_TEST(repair.stats.writes == 5);
 
@@ -269,8 +280,8 @@ BOOST_AUTO_TEST_CASE(drift_is_repaired_and_foreign_objects_are_left_alone) {
   json grafana = get(base + "/clients?clientId=grafana");
   BOOST_REQUIRE(grafana.size() == 1u);
   BOOST_TEST(grafana[0]["protocolMappers"].size() == 2u);
-  BOOST_TEST(get(base + "/clients/" + grafana[0]["id"].get<std::string>() + "/client-secret")["value"] ==
-             desired["clients"][1]["secret"]);
+  BOOST_TEST(get(base + "/clients/" + grafana[0]["id"].get<std::string>() +
+                 "/client-secret")["value"] == desired["clients"][1]["secret"]);
   BOOST_TEST(sortedNames(get(base + "/groups/" + adminGroup + "/role-mappings/realm")) ==
                  std::vector<std::string>{"admin"},
              boost::test_tools::per_element());
@@ -290,13 +301,17 @@ BOOST_AUTO_TEST_CASE(rotated_client_secret_is_one_write) {
   BOOST_TEST(rotated.report.applied == std::vector<std::string>{"update client grafana: secret"},
              boost::test_tools::per_element());
   std::string grafanaId = idOf(base + "/clients?clientId=grafana");
-  BOOST_TEST(get(base + "/clients/" + grafanaId + "/client-secret")["value"] == "rotated-grafana-secret");
+  BOOST_TEST(get(base + "/clients/" + grafanaId + "/client-secret")["value"] ==
+             "rotated-grafana-secret");
   rerunWritesNothing();
 }
 
 BOOST_AUTO_TEST_CASE(refused_step_names_the_object_and_keycloaks_answer_and_a_rerun_continues) {
   sync();
-  json mallory = {{"username", "mallory"}, {"email", "dave@example.com"}, {"firstName", "M"}, {"lastName", "M"}};
+  json mallory = {{"username", "mallory"},
+                  {"email", "dave@example.com"},
+                  {"firstName", "M"},
+                  {"lastName", "M"}};
   BOOST_REQUIRE(send("POST", base + "/users", mallory).status == 201);
   desired["users"].push_back({{"username", "dave"},
                               {"email", "dave@example.com"},
@@ -336,28 +351,36 @@ BOOST_AUTO_TEST_CASE(a_spec_with_250_users_converges_and_rereads_without_writes)
                      {"lastName", std::to_string(i)},
                      {"enabled", true},
                      {"emailVerified", true},
-                     {"groups", {i % 3 == 0 ? "admin" : i % 3 == 1 ? "operator" : "viewer"}}});
+                     {"groups",
+                      {i % 3 == 0   ? "admin"
+                       : i % 3 == 1 ? "operator"
+                                    : "viewer"}}});
   }
   desired["users"] = users;
   // Only here: hashing 250 first passwords at Keycloak's default cost is what this test is not
   // about, and it would dominate its time on 2 cores.
-  desired["realm"]["passwordPolicy"] = desired["realm"]["passwordPolicy"].get<std::string>() + " and hashIterations(1)";
+  desired["realm"]["passwordPolicy"] =
+      desired["realm"]["passwordPolicy"].get<std::string>() + " and hashIterations(1)";
   writeDesired();
   auto started = std::chrono::steady_clock::now();
   SyncOutcome first = sync();
-  auto firstSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto firstSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   BOOST_TEST(first.report.rounds == 1);
   BOOST_TEST(get(base + "/users/count").get<int>() == 250);
   // Keycloak lists 100 users a page: the last page shows the sync did not stop at the first.
   json lastPage = get(base + "/users?first=200&max=100&briefRepresentation=true");
   BOOST_TEST(lastPage.size() == 50u);
   std::string last = idOf(base + "/users?username=user1249&exact=true");
-  BOOST_TEST(sortedNames(get(base + "/users/" + last + "/groups")) == std::vector<std::string>{"admin"},
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      sortedNames(get(base + "/users/" + last + "/groups")) == std::vector<std::string>{"admin"},
+      boost::test_tools::per_element());
   started = std::chrono::steady_clock::now();
   rerunWritesNothing();
-  auto rerunSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  BOOST_TEST_MESSAGE("250 users: first sync " << firstSeconds << " s, converged re-run " << rerunSeconds << " s");
+  auto rerunSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST_MESSAGE("250 users: first sync " << firstSeconds << " s, converged re-run "
+                                              << rerunSeconds << " s");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_bootstrap_credentials_are_named_and_nothing_is_written) {
@@ -366,7 +389,8 @@ BOOST_AUTO_TEST_CASE(wrong_bootstrap_credentials_are_named_and_nothing_is_writte
   BOOST_REQUIRE(!outcome.ok());
   BOOST_TEST((outcome.error().code == cairn::ErrorCode::kPermission));
   const std::string& message = outcome.error().message;
-  BOOST_TEST(message.find("Keycloak refused a token to the service account \"cairn-admin\"") != std::string::npos,
+  BOOST_TEST(message.find("Keycloak refused a token to the service account \"cairn-admin\"") !=
+                 std::string::npos,
              message);
   BOOST_TEST(message.find("HTTP 401") != std::string::npos, message);
   BOOST_TEST(message.find("keycloak_admin_client_secret") != std::string::npos, message);
@@ -395,7 +419,8 @@ BOOST_AUTO_TEST_CASE(a_parallel_creation_answered_409_is_read_back_and_the_run_c
     raced = true;
     cairn::host::CurlHttpClient other;
     cairn::host::SystemClock otherClock;
-    cairn::keycloak::AdminClient rival(other, otherClock, cairn::testing::fixtureAdminOptions(server));
+    cairn::keycloak::AdminClient rival(other, otherClock,
+                                       cairn::testing::fixtureAdminOptions(server));
     json body = json::parse(request.body);
     body["redirectUris"] = {"https://rival.example.org/oauth2/callback"};
     BOOST_REQUIRE(rival.call("POST", base + "/clients", body).value().status == 201);
@@ -406,7 +431,8 @@ BOOST_AUTO_TEST_CASE(a_parallel_creation_answered_409_is_read_back_and_the_run_c
   BOOST_TEST(outcome.report.rounds == 2);  // the second round repaired what the rival set
   json clients = get(base + "/clients?clientId=oauth2-proxy");
   BOOST_REQUIRE(clients.size() == 1u);
-  BOOST_TEST(sortedStrings(clients[0]["redirectUris"]) == sortedStrings(desired["clients"][0]["redirectUris"]),
+  BOOST_TEST(sortedStrings(clients[0]["redirectUris"]) ==
+                 sortedStrings(desired["clients"][0]["redirectUris"]),
              boost::test_tools::per_element());
   http.beforeSend = nullptr;
   rerunWritesNothing();
@@ -420,7 +446,8 @@ BOOST_AUTO_TEST_CASE(tokens_that_expire_during_the_run_are_renewed) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   BOOST_TEST(first.report.applied.size() == 18u);
   // Renewed ahead of expiry (a quarter of 2 s before it): one token per 1.5 s of run at least.
-  BOOST_TEST(first.stats.tokenFetches >= static_cast<int>(seconds / 1.5), first.stats.tokenFetches << " in " << seconds);
+  BOOST_TEST(first.stats.tokenFetches >= static_cast<int>(seconds / 1.5),
+             first.stats.tokenFetches << " in " << seconds);
   BOOST_TEST(first.stats.tokenFetches > 1);
   rerunWritesNothing();
 }
@@ -429,9 +456,11 @@ BOOST_AUTO_TEST_CASE(keycloak_still_starting_is_waited_for_and_the_run_then_conv
   // Keycloak restarts (PostgreSQL keeps its data): while it starts, its ports refuse connections
   // and then /health/ready answers 503 — the sync waits, then converges.
   cairn::host::LocalProcessRunner runner;
-  cairn::Result<cairn::host::ProcessResult> restarted = cairn::makeError(cairn::ErrorCode::kFailed, "not run");
+  cairn::Result<cairn::host::ProcessResult> restarted =
+      cairn::makeError(cairn::ErrorCode::kFailed, "not run");
   std::thread restart([&] {
-    restarted = runner.run({CAIRN_KEYCLOAK_SERVER_SCRIPT, "restart", server.stateDir}, std::chrono::seconds(330));
+    restarted = runner.run({CAIRN_KEYCLOAK_SERVER_SCRIPT, "restart", server.stateDir},
+                           std::chrono::seconds(330));
   });
   auto down = [&] {
     cairn::host::HttpRequest probe;

@@ -25,9 +25,9 @@
 namespace cairn::testing {
 
 struct KeycloakServer {
-  std::string url;         // HTTP port on loopback (Admin API, token endpoint)
-  std::string healthUrl;   // management port: /health/ready
-  std::string hostname;    // the public URL tokens name as issuer
+  std::string url;        // HTTP port on loopback (Admin API, token endpoint)
+  std::string healthUrl;  // management port: /health/ready
+  std::string hostname;   // the public URL tokens name as issuer
   std::string adminClientId;
   std::string adminClientSecret;
   std::string stateDir;
@@ -42,8 +42,8 @@ inline KeycloakServer keycloakServer() {
     throw std::runtime_error(
         "no running Keycloak: " + stateDir +
         "/keycloak.json is missing. Run the test through ctest (fixture keycloak_server), or "
-        "start it with `" CAIRN_KEYCLOAK_SERVER_SCRIPT " start " + stateDir +
-        "`; Keycloak itself is fetched by `bash tests/support/deps/keycloak.sh`");
+        "start it with `" CAIRN_KEYCLOAK_SERVER_SCRIPT " start " +
+        stateDir + "`; Keycloak itself is fetched by `bash tests/support/deps/keycloak.sh`");
   }
   auto state = nlohmann::json::parse(text.value());
   return {state.at("url"),
