@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "appliance/host/process_runner.hpp"
@@ -109,6 +110,15 @@ class Oauth2Proxy {
   pid_t pid_ = -1;
 };
 
+// The value of `key` in the rendered grafana.ini ("key = value" lines); "" if absent.
+std::string iniValue(const std::string& ini, const std::string& key) {
+  std::istringstream lines(ini);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key + " = ", 0) == 0) return line.substr(key.size() + 3);
+  }
+  return "";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(oauth2_proxy_with_keycloak)
@@ -188,6 +198,69 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   // Role-gated routes: alice is admin only (roles are not hierarchical).
   BOOST_TEST(result["route_auth"]["admin"] == 202);
   BOOST_TEST(result["route_auth"]["operator,viewer"] == 403);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(grafana_with_keycloak)
+
+// Grafana cannot run here; its login is the closest real check: the rendered grafana.ini's client,
+// scopes and PKCE against the real Keycloak, and its role_attribute_path (JMESPath, as Grafana
+// evaluates it) over the real ID and access tokens of each spec role.
+BOOST_AUTO_TEST_CASE(role_attribute_path_gives_each_spec_role_its_grafana_role_on_real_tokens) {
+  auto server = cairn::testing::keycloakServer();
+  std::string realm = cairn::testing::uniqueRealmName("grafana");
+  cairn::testing::RealmCleanup cleanup(server, realm);
+  cairn::testing::TempDir dir;
+  std::string specText = replaceAll(cairn::testing::kKeycloakTestSpec, "\"realm\": \"cairn\"",
+                                    "\"realm\": \"" + realm + "\"");
+  specText = replaceAll(specText, "\"roles\": [\"operator\", \"viewer\"]}",
+                        "\"roles\": [\"operator\", \"viewer\"]},\n    {\"username\": \"carol\", \"email\": "
+                        "\"carol@example.com\", \"roles\": [\"viewer\"]}");
+  auto spec = cairn::testing::keycloakTestSpec(specText);
+  BOOST_REQUIRE(spec.users.size() == 3u);
+  auto secrets = cairn::testing::keycloakTestSecrets();
+  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
+  cairn::keycloak::SyncSettings settings;
+  settings.realmFile = dir / "realm.json";
+  settings.passwordsFile = dir / "initial-passwords.json";
+  settings.healthUrl = server.healthUrl;
+  settings.admin = cairn::testing::fixtureAdminOptions(server);
+  cairn::host::CurlHttpClient http;
+  cairn::host::SystemClock clock;
+  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
+  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
+  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
+                                                  cairn::secrets::kernelRandom());
+
+  std::string ini = cairn::keycloak::renderGrafanaIni(spec);
+  cairn::host::LocalProcessRunner runner;
+  std::map<std::string, std::string> expected = {
+      {"alice", "GrafanaAdmin"}, {"bob", "Editor"}, {"carol", "Viewer"}};
+  for (const auto& [username, role] : expected) {
+    json journey = {
+        {"mode", "grafana"},
+        {"auth_host", spec.hosts.auth},
+        {"grafana_host", spec.hosts.grafana},
+        {"keycloak_url", server.url},
+        {"client_id", iniValue(ini, "client_id")},
+        {"client_secret", secrets.get("grafana_client_secret")},
+        {"scopes", iniValue(ini, "scopes")},
+        {"auth_url", iniValue(ini, "auth_url")},
+        {"token_url", replaceAll(iniValue(ini, "token_url"), cairn::keycloak::kLoopbackKeycloakUrl,
+                                 server.url)},
+        {"role_attribute_path", iniValue(ini, "role_attribute_path")},
+        {"username", username},
+        {"password", passwords.take(username).value()},
+        {"new_password", "Grafana-" + realm + "-" + username}};
+    cairn::testing::writeFile(dir / "journey.json", journey.dump());
+    auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
+    BOOST_REQUIRE(ran.ok());
+    BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0, ran.value().output);
+    json result = json::parse(ran.value().output);
+    BOOST_TEST(result["id_token"] == role, username << ": " << result.dump());
+    BOOST_TEST(result["access_token"] == role, username << ": " << result.dump());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

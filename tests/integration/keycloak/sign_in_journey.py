@@ -9,8 +9,11 @@ told nginx) and exits 0, or prints what went wrong and exits 1.
 Public URLs are what the browser sees (https://status.example.com, https://auth.example.com);
 they are sent to the loopback servers with the Host and X-Forwarded-* headers nginx would set.
 """
+import base64
+import hashlib
 import html
 import json
+import secrets
 import re
 import sys
 import urllib.error
@@ -94,8 +97,60 @@ def form_action(page: str) -> str:
     return html.unescape(found.group(1))
 
 
+def log_in(browser: Browser, settings: Dict[str, str], login_url: str, redirect_prefix: str) -> str:
+    """Keycloak's login page, the user's temporary password, the forced change: the redirect
+    Keycloak then sends the browser to (it must start with `redirect_prefix`)."""
+    status, _, page = browser.request(login_url)
+    if status != 200:
+        raise RuntimeError(f"Keycloak's login page answered {status}")
+    status, headers, page = follow_within(browser, browser.request(
+        form_action(page), {"username": settings["username"], "password": settings["password"], "credentialId": ""}),
+        settings["auth_host"])
+    if status != 200 or "password-new" not in page:
+        raise RuntimeError(f"after the temporary password Keycloak answered {status}, not the password change: {page[:400]}")
+    status, headers, _ = browser.request(
+        form_action(page), {"password-new": settings["new_password"], "password-confirm": settings["new_password"]})
+    redirect = headers.get("location", "")
+    if status != 302 or not redirect.startswith(redirect_prefix):
+        raise RuntimeError(f"after the password change Keycloak answered {status} to {redirect}")
+    return redirect
+
+
+def claims(jwt: str) -> Dict[str, object]:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def grafana(settings: Dict[str, str]) -> int:
+    """Grafana's own OIDC login as grafana.ini configures it (PKCE, its scopes and client), then
+    its role_attribute_path over the real ID and access tokens, evaluated by JMESPath."""
+    import jmespath  # Grafana's role_attribute_path language; python3-jmespath
+
+    browser = Browser({settings["auth_host"]: settings["keycloak_url"]})
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    redirect_uri = f"https://{settings['grafana_host']}/login/generic_oauth"
+    query = urllib.parse.urlencode({"client_id": settings["client_id"], "redirect_uri": redirect_uri,
+                                    "response_type": "code", "scope": settings["scopes"], "state": secrets.token_hex(8),
+                                    "code_challenge": challenge, "code_challenge_method": "S256"})
+    redirect = log_in(browser, settings, settings["auth_url"] + "?" + query, redirect_uri + "?")
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect).query)["code"][0]
+    form = urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+                                   "client_id": settings["client_id"], "client_secret": settings["client_secret"],
+                                   "code_verifier": verifier}).encode()
+    tokens = json.load(OPENER.open(urllib.request.Request(settings["token_url"], data=form), timeout=60))
+    result = {}
+    for kind in ("id_token", "access_token"):
+        result[kind] = jmespath.search(settings["role_attribute_path"], claims(tokens[kind]))
+    result["aud"] = claims(tokens["id_token"]).get("aud")
+    print(json.dumps(result))
+    return 0
+
+
 def main() -> int:
     settings = json.load(open(sys.argv[1]))
+    if settings.get("mode") == "grafana":
+        return grafana(settings)
     browser = Browser({settings["status_host"]: settings["proxy_url"], settings["auth_host"]: settings["keycloak_url"]})
     deep = f"https://{settings['status_host']}/a/b?x=1&y=2"
     steps = []
@@ -115,21 +170,8 @@ def main() -> int:
     if query.get("code_challenge_method") != ["S256"] or query.get("client_id") != ["oauth2-proxy"]:
         raise RuntimeError(f"the authorization request lacks PKCE S256 or the client: {login_url}")
 
-    status, _, page = browser.request(login_url)
-    if status != 200:
-        raise RuntimeError(f"Keycloak's login page answered {status}")
-    status, headers, page = follow_within(browser, browser.request(
-        form_action(page), {"username": settings["username"], "password": settings["password"], "credentialId": ""}),
-        settings["auth_host"])
-    steps.append(("login", status))
-    if status != 200 or "password-new" not in page:
-        raise RuntimeError(f"after the temporary password Keycloak answered {status}, not the password change: {page[:400]}")
-    status, headers, _ = browser.request(
-        form_action(page), {"password-new": settings["new_password"], "password-confirm": settings["new_password"]})
-    callback = headers.get("location", "")
-    steps.append(("password change", status))
-    if status != 302 or not callback.startswith(f"https://{settings['status_host']}/oauth2/callback?"):
-        raise RuntimeError(f"after the password change Keycloak answered {status} to {callback}")
+    callback = log_in(browser, settings, login_url, f"https://{settings['status_host']}/oauth2/callback?")
+    steps.append(("login and password change", 302))
 
     status, headers, body = browser.request(callback)
     back = headers.get("location", "")
