@@ -198,6 +198,11 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   // Role-gated routes: alice is admin only (roles are not hierarchical).
   BOOST_TEST(result["route_auth"]["admin"] == 202);
   BOOST_TEST(result["route_auth"]["operator,viewer"] == 403);
+  // Sign-out ends both sessions: the gate refuses the old cookie, and Keycloak asks for the
+  // password again instead of redirecting straight back.
+  BOOST_TEST(result["sign_out"] == 302);
+  BOOST_TEST(result["auth_after_sign_out"] == 401);
+  BOOST_TEST(result["keycloak_asks_again"] == true, result.dump());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -186,7 +186,17 @@ def main() -> int:
     for groups in settings.get("route_groups", []):
         answer, _, _ = browser.request(f"https://{settings['status_host']}/oauth2/auth?allowed_groups={groups}")
         by_route[groups] = answer
+    # Sign-out ends the gate's session and, through backend_logout_url, Keycloak's: the next
+    # sign-in shows Keycloak's login form again instead of coming straight back.
+    signed_out, _, _ = browser.request(f"https://{settings['status_host']}/oauth2/sign_out")
+    after_sign_out, _, _ = browser.request(f"https://{settings['status_host']}/oauth2/auth")
+    _, restart_headers, _ = browser.request(start)
+    relogin_status, _, relogin_page = browser.request(restart_headers.get("location", ""))
     print(json.dumps({
+        "sign_out": signed_out,
+        "auth_after_sign_out": after_sign_out,
+        "keycloak_asks_again": relogin_status == 200 and "password" in relogin_page and "<form" in relogin_page,
+        "keycloak_after_sign_out": relogin_status,
         "route_auth": by_route,
         "back_to": back,
         "auth_status": status,
