@@ -26,7 +26,9 @@ trap 'rm -rf "$download"' EXIT
 mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$deps/maven-repository" \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
   -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip" \
-  -Dmdep.useBaseVersion=true -Dtransitive=false -DoutputDirectory="$download"
+  -Dmdep.useBaseVersion=true -Dtransitive=false -DoutputDirectory="$download" \
+  > "$download/mvn.log" 2>&1 \
+  || { echo "keycloak.sh: Maven could not fetch org.keycloak:keycloak-quarkus-dist:$version:zip:" >&2; tail -n 30 "$download/mvn.log" >&2; exit 1; }
 unzip -q -d "$deps" "$download/keycloak-quarkus-dist-$version.zip"
 [ -x "$target/bin/kc.sh" ] || { echo "keycloak.sh: the archive has no keycloak-$version/bin/kc.sh" >&2; exit 1; }
 
