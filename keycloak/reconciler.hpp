@@ -3,7 +3,8 @@
 // plan step by step, and read again until nothing is left to do (a few rounds at most).
 //
 // Keycloak's answers while applying a step:
-//   201 + Location  the new id is taken from the Location's last path segment;
+//   201 + Location  the new id is taken from the Location's last path segment; after the
+//                   realm's creation the token is renewed (it carries no roles of the new realm);
 //   409             the object exists already (an earlier run or someone else made it): its id
 //                   is read back and the next round compares it with the desired state;
 //   404             the object vanished between the read and the write: the next round re-reads;

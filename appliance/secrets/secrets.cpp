@@ -92,14 +92,17 @@ Secrets Secrets::fromJson(const json& document) {
     if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_string() || entry["value"].get<std::string>().empty()) {
       throw std::runtime_error("secrets." + name + ": expected an object with a non-empty \"value\"");
     }
-    secrets.values_[name] = Entry{entry["value"].get<std::string>(), entry.value("created", "")};
+    secrets.values_[name] = Entry{entry["value"].get<std::string>(), entry.value("created", ""), entry.value("previous", "")};
   }
   return secrets;
 }
 
 json Secrets::toJson() const {
   json entries = json::object();
-  for (const auto& [name, entry] : values_) entries[name] = {{"value", entry.value}, {"created", entry.created}};
+  for (const auto& [name, entry] : values_) {
+    entries[name] = {{"value", entry.value}, {"created", entry.created}};
+    if (!entry.previous.empty()) entries[name]["previous"] = entry.previous;
+  }
   return {{"version", 1}, {"secrets", entries}};
 }
 
@@ -107,7 +110,7 @@ std::vector<std::string> Secrets::fillMissing(const RandomSource& random, const 
   std::vector<std::string> added;
   for (const auto& kind : secretKinds()) {
     if (values_.count(kind.name)) continue;
-    values_[kind.name] = Entry{generateSecret(kind.format, random), createdAt};
+    values_[kind.name] = Entry{generateSecret(kind.format, random), createdAt, ""};
     added.push_back(kind.name);
   }
   return added;
@@ -121,8 +124,15 @@ Status Secrets::rotate(const std::string& name, const RandomSource& random, cons
     for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k.name;
     return makeError(ErrorCode::kNotFound, "no secret named \"" + name + "\"; the secrets are: " + known);
   }
-  values_[name] = Entry{generateSecret(kind->format, random), createdAt};
+  auto old = values_.find(name);
+  std::string previous = old == values_.end() ? std::string() : old->second.value;
+  values_[name] = Entry{generateSecret(kind->format, random), createdAt, previous};
   return {};
+}
+
+std::string Secrets::previous(const std::string& name) const {
+  auto found = values_.find(name);
+  return found == values_.end() ? std::string() : found->second.previous;
 }
 
 const std::string& Secrets::get(const std::string& name) const { return values_.at(name).value; }

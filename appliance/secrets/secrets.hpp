@@ -44,12 +44,16 @@ class Secrets {
 
   // Adds every secret of secretKinds() that is missing; returns the names added.
   std::vector<std::string> fillMissing(const RandomSource& random, const std::string& createdAt);
-  // Replaces one secret. kNotFound for a name that is not in secretKinds().
+  // Replaces one secret, keeping the value it replaces as its previous() (for a peer that still
+  // holds the old value and must be moved to the new one, like Keycloak's bootstrap service
+  // account). kNotFound for a name that is not in secretKinds().
   Status rotate(const std::string& name, const RandomSource& random, const std::string& createdAt);
 
   // The value; throws std::out_of_range for an unknown name (a programming error).
   const std::string& get(const std::string& name) const;
   bool has(const std::string& name) const { return values_.count(name) > 0; }
+  // The value before the last rotation; "" if it was never rotated.
+  std::string previous(const std::string& name) const;
   // name → creation time, for `cairnctl show`; values stay hidden.
   std::map<std::string, std::string> redacted() const;
 
@@ -57,6 +61,7 @@ class Secrets {
   struct Entry {
     std::string value;
     std::string created;
+    std::string previous;  // "" until rotated
   };
   std::map<std::string, Entry> values_;
 };

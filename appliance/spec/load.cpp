@@ -287,6 +287,16 @@ void readRoutes(Reader& r, const json& doc, Spec& spec) {
   }
 }
 
+// The first character Keycloak's person-name validator (person-name-prohibited-characters, on
+// firstName and lastName of the default user profile) refuses; 0 if none.
+char personNameProhibitedCharacter(const std::string& name) {
+  static const std::string kProhibited = "<>&\"$%!#?;*~/\\|^=[]{}()";
+  for (char c : name) {
+    if (kProhibited.find(c) != std::string::npos || (static_cast<unsigned char>(c) < 0x20) || c == 0x7f) return c;
+  }
+  return 0;
+}
+
 void readUsers(Reader& r, const json& doc, Spec& spec) {
   const json* users = r.array(doc, "users");
   if (!users) return;
@@ -303,9 +313,17 @@ void readUsers(Reader& r, const json& doc, Spec& spec) {
       for (const char* key : {"username", "email", "roles"}) {
         if (!r.member(entry, key)) r.issue(join(path, key), "is required");
       }
+      for (const auto& [key, name] : {std::pair<const char*, const std::string*>{"first_name", &user.firstName},
+                                      {"last_name", &user.lastName}}) {
+        if (char bad = personNameProhibitedCharacter(*name)) {
+          r.issue(join(path, key), jsonQuote(*name) + " contains " + jsonQuote(std::string(1, bad)) +
+                                       ", which Keycloak refuses in a person's name");
+        }
+      }
     }
+    // Keycloak's user profile requires both names; the defaults must pass its name validator.
     if (user.firstName.empty()) user.firstName = user.username;
-    if (user.lastName.empty()) user.lastName = "(cairn)";
+    if (user.lastName.empty()) user.lastName = "cairn";
     spec.users.push_back(user);
   }
 }

@@ -33,8 +33,8 @@ std::string defaultImage(const std::string& service) {
   static const std::map<std::string, std::string> kImages = {
       {"postgres", "postgres:16.10-bookworm"},
       {"redis", "redis:7.2.10-bookworm"},
-      {"keycloak", "quay.io/keycloak/keycloak:26.4.2"},
-      {"oauth2-proxy", "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"},
+      {"keycloak", "quay.io/keycloak/keycloak:26.5.6"},
+      {"oauth2-proxy", "quay.io/oauth2-proxy/oauth2-proxy:v7.15.6"},
       {"grafana", "grafana/grafana-oss:12.2.1"},
       {"prometheus", "prom/prometheus:v3.7.3"},
       {"loki", "grafana/loki:3.5.7"},

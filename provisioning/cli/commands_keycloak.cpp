@@ -46,6 +46,8 @@ std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
   }
   keycloak::AdminClientOptions options;
   options.clientSecret = secrets->get("keycloak_admin_client_secret");
+  // After `secrets rotate keycloak_admin_client_secret` Keycloak still has the previous value.
+  options.previousClientSecret = secrets->previous("keycloak_admin_client_secret");
   options.baseUrl = args.get("--keycloak-url", options.baseUrl);
   options.onWait = [&context](const std::string& message) {
     context.err << "cairnctl: " << message << "\n";
@@ -99,6 +101,10 @@ int keycloakCommand(const ParsedArgs& args, CliContext& context) {
   if (settings.dryRun) {
     context.out << "Dry run: nothing was changed in Keycloak.\n";
     return kExitOk;
+  }
+  if (result.stats.adoptedRotatedSecret) {
+    context.out << "The service account " << settings.admin.clientId
+                << " now uses the rotated keycloak_admin_client_secret in Keycloak.\n";
   }
   if (result.stats.retries > 0) {
     context.out << "Keycloak was unavailable at times: " << result.stats.retries

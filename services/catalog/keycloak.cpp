@@ -24,9 +24,15 @@ std::vector<Service> keycloakServices(const spec::Spec& spec, const secrets::Sec
       {"KC_DB_POOL_MAX_SIZE", "20"},
       // TLS ends at nginx, which overwrites the X-Forwarded-* headers on every request.
       {"KC_HOSTNAME", "https://" + spec.hosts.auth},
+      // The admin console and its sign-in only on the loopback port (an SSH tunnel to 8180),
+      // never on the public host; docs/keycloak.md "The admin console".
+      {"KC_HOSTNAME_ADMIN", "http://127.0.0.1:8180"},
       {"KC_HOSTNAME_BACKCHANNEL_DYNAMIC", "true"},
       {"KC_PROXY_HEADERS", "xforwarded"},
       {"KC_HTTP_ENABLED", "true"},
+      // One node: local caches, so no JGroups cluster transport listens on the network (port
+      // 7800, and failure detection on 57800, are what the default `ispn` stack opens).
+      {"KC_CACHE", "local"},
       {"KC_HTTP_PORT", "8080"},
       // /health/* and /metrics on the management port, never on the proxied one.
       {"KC_HEALTH_ENABLED", "true"},

@@ -74,6 +74,18 @@ BOOST_AUTO_TEST_CASE(rotate_replaces_one_secret_only) {
   BOOST_TEST(secrets.redacted().at("redis_password") == "t1");
 }
 
+BOOST_AUTO_TEST_CASE(rotation_keeps_the_replaced_value_as_previous_through_the_file) {
+  Secrets secrets;
+  secrets.fillMissing(kernelRandom(), "t0");
+  std::string before = secrets.get("keycloak_admin_client_secret");
+  BOOST_TEST(secrets.previous("keycloak_admin_client_secret").empty());
+  BOOST_TEST(secrets.rotate("keycloak_admin_client_secret", kernelRandom(), "t1").ok());
+  Secrets again = Secrets::fromJson(secrets.toJson());
+  BOOST_TEST(again.previous("keycloak_admin_client_secret") == before);
+  BOOST_TEST(again.get("keycloak_admin_client_secret") != before);
+  BOOST_TEST(again.previous("redis_password").empty());
+}
+
 BOOST_AUTO_TEST_CASE(rotating_an_unknown_name_lists_the_known_ones) {
   Secrets secrets;
   auto result = secrets.rotate("redis_pasword", kernelRandom(), "t");

@@ -78,6 +78,8 @@ const RuleCase kRules[] = {
     {"user without email", R"({"users": [{"username": "ann", "roles": ["admin"]}]})", "users[0].email", "is required"},
     {"user invalid name", R"({"users": [{"username": "Ann", "email": "a@x.com", "roles": []}]})", "users[0].username",
      "not a valid username"},
+    {"user name Keycloak refuses", R"({"users": [{"username": "ann", "email": "a@x.com", "last_name": "ops=1", "roles": []}]})",
+     "users[0].last_name", "which Keycloak refuses in a person's name"},
     {"user unknown role", R"({"users": [{"username": "ann", "email": "a@x.com", "roles": ["root"]}]})",
      "users[0].roles[0]", "not a role"},
     {"user role twice", R"({"users": [{"username": "ann", "email": "a@x.com", "roles": ["admin", "admin"]}]})",

@@ -135,6 +135,8 @@ BOOST_AUTO_TEST_CASE(fresh_realm_converges_and_a_second_sync_writes_nothing) {
   BOOST_TEST(writes() == expected, boost::test_tools::per_element());
   BOOST_TEST(report.value().applied.size() == 2u);
   BOOST_TEST(keycloak.client["redirectUris"] == kDesired["clients"][0]["redirectUris"]);
+  // A new token after the realm's creation: the first one carries no roles of the new realm.
+  BOOST_TEST(keycloak.tokensIssued == 2);
 
   http.requests.clear();
   auto again = reconciler.sync(kDesired);
@@ -270,6 +272,129 @@ BOOST_AUTO_TEST_CASE(id_is_the_last_segment_of_the_location) {
              "6f1c-22");
   BOOST_TEST(cairn::keycloak::idFromLocation("http://kc/admin/realms/r/users/abc/") == "abc");
   BOOST_TEST(cairn::keycloak::idFromLocation("") == "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// A JWT-shaped token (unsigned: the client never verifies it) whose payload names `issuer`.
+std::string tokenWithIssuer(const std::string& issuer) {
+  // base64url of {"iss":"https://auth.example.com/realms/master"}
+  BOOST_REQUIRE(issuer == "https://auth.example.com/realms/master");
+  return "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2F1dGguZXhhbXBsZS5jb20vcmVhbG1zL21hc3RlciJ9."
+         "c2ln";
+}
+
+struct AdminFixture {
+  cairn::testing::FakeHttpClient http;
+  cairn::testing::FakeClock clock;
+  AdminClientOptions options = [] {
+    AdminClientOptions o;
+    o.baseUrl = "http://kc";
+    o.clientSecret = "s3cret";
+    o.retryLimit = 5s;
+    return o;
+  }();
+  std::string acceptedSecret = "s3cret";
+  int adminAnswer = 200;  // what every Admin API call gets
+  json putBody;
+
+  AdminFixture() {
+    http.handler = [this](const HttpRequest& request) -> Result<HttpResponse> {
+      if (request.url == "http://kc/realms/master/protocol/openid-connect/token") {
+        if (request.body.find("client_secret=" + acceptedSecret) == std::string::npos) {
+          return HttpResponse{
+              401,
+              {},
+              R"({"error":"unauthorized_client","error_description":"Invalid client or Invalid client credentials"})"};
+        }
+        return HttpResponse{
+            200,
+            {},
+            json{{"access_token", tokenWithIssuer("https://auth.example.com/realms/master")},
+                 {"expires_in", 60}}
+                .dump()};
+      }
+      if (request.method == "GET" &&
+          request.url == "http://kc/admin/realms/master/clients?clientId=cairn-admin") {
+        return HttpResponse{
+            200, {}, R"([{"id":"sa-1","clientId":"cairn-admin","protocolMappers":[]}])"};
+      }
+      if (request.method == "PUT" && request.url == "http://kc/admin/realms/master/clients/sa-1") {
+        putBody = json::parse(request.body);
+        acceptedSecret = putBody.value("secret", "");
+        return HttpResponse{204, {}, ""};
+      }
+      return HttpResponse{adminAnswer, {}, adminAnswer == 200 ? "{}" : R"({"error":"HTTP 4xx"})"};
+    };
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(admin_client, AdminFixture)
+
+BOOST_AUTO_TEST_CASE(
+    persistent_401_after_a_fresh_token_is_reported_as_a_rejected_token_naming_its_issuer) {
+  adminAnswer = 401;
+  AdminClient admin(http, clock, options);
+  auto answer = admin.call("GET", "/admin/realms/r");
+  BOOST_REQUIRE(!answer.ok());
+  BOOST_TEST((answer.error().code == ErrorCode::kPermission));
+  const std::string& message = answer.error().message;
+  BOOST_TEST(message.find("token rejected (issuer/hostname)") != std::string::npos, message);
+  BOOST_TEST(message.find("issuer https://auth.example.com/realms/master") != std::string::npos,
+             message);
+  BOOST_TEST(message.find("KC_HOSTNAME") != std::string::npos, message);
+  BOOST_TEST(admin.stats().tokenFetches == 2);
+}
+
+BOOST_AUTO_TEST_CASE(forbidden_is_reported_as_the_missing_admin_role) {
+  adminAnswer = 403;
+  AdminClient admin(http, clock, options);
+  auto answer = admin.call("GET", "/admin/realms/r");
+  BOOST_REQUIRE(!answer.ok());
+  BOOST_TEST((answer.error().code == ErrorCode::kPermission));
+  BOOST_TEST(answer.error().message.find("HTTP 403 (forbidden, a missing role)") !=
+             std::string::npos);
+  BOOST_TEST(answer.error().message.find("realm role \"admin\" of the master realm") !=
+             std::string::npos);
+  BOOST_TEST(admin.stats().tokenFetches == 1);  // a 403 is not a token problem
+}
+
+BOOST_AUTO_TEST_CASE(rotated_secret_is_set_in_keycloak_through_the_previous_one) {
+  acceptedSecret = "old";
+  options.clientSecret = "new";
+  options.previousClientSecret = "old";
+  AdminClient admin(http, clock, options);
+  auto answer = admin.call("GET", "/admin/realms/r");
+  BOOST_REQUIRE_MESSAGE(answer.ok(), (answer.ok() ? std::string() : answer.error().message));
+  BOOST_TEST(answer.value().status == 200);
+  BOOST_TEST(admin.stats().adoptedRotatedSecret);
+  BOOST_TEST(putBody["secret"] == "new");
+  BOOST_TEST(!putBody.contains("protocolMappers"));
+  BOOST_TEST(acceptedSecret == "new");
+  BOOST_TEST(http.requests.back().url == "http://kc/admin/realms/r");
+}
+
+BOOST_AUTO_TEST_CASE(no_previous_secret_means_the_refusal_is_reported) {
+  acceptedSecret = "old";
+  options.clientSecret = "new";
+  AdminClient admin(http, clock, options);
+  auto answer = admin.call("GET", "/admin/realms/r");
+  BOOST_REQUIRE(!answer.ok());
+  BOOST_TEST(answer.error().message.find("check keycloak_admin_client_secret") !=
+             std::string::npos);
+  BOOST_TEST(!admin.stats().adoptedRotatedSecret);
+}
+
+BOOST_AUTO_TEST_CASE(token_issuer_is_read_from_the_payload) {
+  BOOST_TEST(
+      cairn::keycloak::tokenIssuer(tokenWithIssuer("https://auth.example.com/realms/master")) ==
+      "https://auth.example.com/realms/master");
+  BOOST_TEST(cairn::keycloak::tokenIssuer("not-a-jwt").empty());
+  BOOST_TEST(cairn::keycloak::tokenIssuer("a.%%%.c").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

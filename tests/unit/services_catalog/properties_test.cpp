@@ -350,6 +350,9 @@ BOOST_AUTO_TEST_CASE(keycloak_runs_in_production_mode_behind_the_proxy) {
   const Container& c = findService(set, "keycloak")->containers.at(0);
   BOOST_TEST(c.command == std::vector<std::string>{"start"});
   BOOST_TEST(c.env.at("KC_HOSTNAME") == "https://sso.data.example.org");
+  // The admin console only on the loopback port, as the keycloak_server fixture runs it.
+  BOOST_TEST(c.env.at("KC_HOSTNAME_ADMIN") == "http://127.0.0.1:8180");
+  BOOST_TEST(c.env.at("KC_CACHE") == "local");  // no cluster transport on the network
   BOOST_TEST(c.env.at("KC_PROXY_HEADERS") == "xforwarded");
   BOOST_TEST(c.env.at("KC_HTTP_ENABLED") == "true");
   BOOST_TEST(c.env.at("KC_HEALTH_ENABLED") == "true");

@@ -1,0 +1,271 @@
+// The real oauth2-proxy (tests/support/deps/oauth2_proxy.sh) with exactly the settings cairn
+// renders, in front of the real Keycloak of the keycloak_server fixture with the realm the sync
+// made: the rendered config passes oauth2-proxy's own check, and a spec user signs in (the
+// temporary password, the forced change) and is let through with the identity and roles of the
+// spec. sign_in_journey.py plays the browser and nginx; the edge's tests cover nginx itself.
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "appliance/host/process_runner.hpp"
+#include "keycloak/desired_realm.hpp"
+#include "keycloak/initial_passwords.hpp"
+#include "keycloak/renderers.hpp"
+#include "keycloak/sync.hpp"
+#include "tests/support/keycloak/keycloak_server.hpp"
+#include "tests/support/loopback_port.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/keycloak/test_spec.hpp"
+
+#ifndef CAIRN_OAUTH2_PROXY_VERSION
+#error "CAIRN_OAUTH2_PROXY_VERSION must be the version tests/support/deps/oauth2_proxy.sh builds"
+#endif
+#ifndef CAIRN_SIGN_IN_JOURNEY
+#error "CAIRN_SIGN_IN_JOURNEY must name sign_in_journey.py"
+#endif
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// $CAIRN_TEST_DEPS/oauth2-proxy-<version>/oauth2-proxy, as tests/run.sh and the deps script see it.
+std::string oauth2ProxyBinary() {
+  const char* deps = std::getenv("CAIRN_TEST_DEPS");
+  const char* home = std::getenv("HOME");
+  std::string root =
+      deps && *deps ? deps : std::string(home ? home : "") + "/.cache/cairn-test-deps";
+  std::string binary = root + "/oauth2-proxy-" CAIRN_OAUTH2_PROXY_VERSION "/oauth2-proxy";
+  if (::access(binary.c_str(), X_OK) != 0) {
+    throw std::runtime_error(
+        binary + " is missing; build it with `bash tests/support/deps/oauth2_proxy.sh`");
+  }
+  return binary;
+}
+
+// oauth2-proxy as the catalog starts it (its command's flags), on a free loopback port.
+class Oauth2Proxy {
+ public:
+  Oauth2Proxy(const std::string& config, int port, const std::string& log) : port_(port) {
+    std::vector<std::string> argv = {oauth2ProxyBinary(), "--config=" + config,
+                                     "--http-address=127.0.0.1:" + std::to_string(port),
+                                     "--trusted-proxy-ip=127.0.0.1/32"};
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      std::freopen(log.c_str(), "w", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      std::vector<char*> args;
+      for (auto& arg : argv) args.push_back(arg.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    cairn::host::CurlHttpClient http;
+    cairn::host::HttpRequest ping;
+    ping.url = url() + "/ping";
+    ping.timeout = 2s;
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;;) {
+      auto answer = http.send(ping);
+      if (answer.ok() && answer.value().status == 200) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("oauth2-proxy exited at start: " + cairn::testing::readFile(log));
+      }
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("oauth2-proxy did not answer /ping");
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  ~Oauth2Proxy() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  Oauth2Proxy(const Oauth2Proxy&) = delete;
+  Oauth2Proxy& operator=(const Oauth2Proxy&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// The value of `key` in the rendered grafana.ini ("key = value" lines); "" if absent.
+std::string iniValue(const std::string& ini, const std::string& key) {
+  std::istringstream lines(ini);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key + " = ", 0) == 0) return line.substr(key.size() + 3);
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(oauth2_proxy_with_keycloak)
+
+BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloak) {
+  auto server = cairn::testing::keycloakServer();
+  std::string realm = cairn::testing::uniqueRealmName("gate");
+  cairn::testing::RealmCleanup cleanup(server, realm);
+  cairn::testing::TempDir dir;
+
+  std::string specText = replaceAll(cairn::testing::kKeycloakTestSpec, "\"realm\": \"cairn\"",
+                                    "\"realm\": \"" + realm + "\"");
+  auto spec = cairn::testing::keycloakTestSpec(specText);
+  auto secrets = cairn::testing::keycloakTestSecrets();
+  cairn::testing::writeFile(dir / "realm.json",
+                            cairn::keycloak::desiredRealm(spec, secrets).dump());
+  cairn::keycloak::SyncSettings settings;
+  settings.realmFile = dir / "realm.json";
+  settings.passwordsFile = dir / "initial-passwords.json";
+  settings.healthUrl = server.healthUrl;
+  settings.admin = cairn::testing::fixtureAdminOptions(server);
+  cairn::host::CurlHttpClient http;
+  cairn::host::SystemClock clock;
+  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
+  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
+  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
+                                                  cairn::secrets::kernelRandom());
+  std::string initial = passwords.take("alice").value();
+
+  // The rendered files, placed where the container's bind mount would put them, and pointed at
+  // the fixture's loopback port instead of the published 8180.
+  int port = cairn::testing::freeLoopbackPort();
+  std::string config;
+  for (const auto& file : cairn::keycloak::renderKeycloak(spec, secrets).files) {
+    const std::string prefix = "/etc/cairn/rendered/oauth2-proxy/";
+    if (file.path.rfind(prefix, 0) != 0) continue;
+    std::string content = file.content;
+    if (file.path == prefix + "oauth2-proxy.cfg") {
+      content = replaceAll(content, "/etc/oauth2-proxy/", dir / "oauth2-proxy/");
+      content = replaceAll(content, cairn::keycloak::kLoopbackKeycloakUrl, server.url);
+      config = dir / "oauth2-proxy/oauth2-proxy.cfg";
+    }
+    cairn::testing::writeFile(dir / ("oauth2-proxy/" + file.path.substr(prefix.size())), content,
+                              0600);
+  }
+  BOOST_REQUIRE(!config.empty());
+
+  cairn::host::LocalProcessRunner runner;
+  auto checked = runner.run({oauth2ProxyBinary(), "--config=" + config, "--config-test"}, 60s);
+  BOOST_REQUIRE(checked.ok());
+  BOOST_TEST(checked.value().exitCode == 0, checked.value().output);
+
+  Oauth2Proxy proxy(config, port, dir / "oauth2-proxy.log");
+  json journey = {{"status_host", spec.hosts.status},
+                  {"auth_host", spec.hosts.auth},
+                  {"proxy_url", proxy.url()},
+                  {"keycloak_url", server.url},
+                  {"realm", realm},
+                  {"username", "alice"},
+                  {"password", initial},
+                  {"new_password", "Journey-" + realm + "-new"},
+                  {"route_groups", {"admin", "operator,viewer"}}};
+  cairn::testing::writeFile(dir / "journey.json", journey.dump());
+  auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
+  BOOST_REQUIRE(ran.ok());
+  BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0,
+                        ran.value().output + "\noauth2-proxy's log:\n" +
+                            cairn::testing::readFile(dir / "oauth2-proxy.log"));
+  json result = json::parse(ran.value().output);
+  BOOST_TEST_MESSAGE("sign-in journey: " << result.dump());
+  BOOST_TEST(result["back_to"] == "https://" + spec.hosts.status + "/a/b?x=1&y=2");
+  BOOST_TEST(result["auth_status"] == 202);
+  BOOST_TEST(result["email"] == "alice@example.com");
+  BOOST_TEST(result["preferred_username"] == "alice");
+  BOOST_TEST(result["groups"].get<std::string>().find("admin") != std::string::npos,
+             result["groups"]);
+  // Role-gated routes: alice is admin only (roles are not hierarchical).
+  BOOST_TEST(result["route_auth"]["admin"] == 202);
+  BOOST_TEST(result["route_auth"]["operator,viewer"] == 403);
+  // Sign-out ends both sessions: the gate refuses the old cookie, and Keycloak asks for the
+  // password again instead of redirecting straight back.
+  BOOST_TEST(result["sign_out"] == 302);
+  BOOST_TEST(result["auth_after_sign_out"] == 401);
+  BOOST_TEST(result["keycloak_asks_again"] == true, result.dump());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(grafana_with_keycloak)
+
+// Grafana cannot run here; its login is the closest real check: the rendered grafana.ini's client,
+// scopes and PKCE against the real Keycloak, and its role_attribute_path (JMESPath, as Grafana
+// evaluates it) over the real ID and access tokens of each spec role.
+BOOST_AUTO_TEST_CASE(role_attribute_path_gives_each_spec_role_its_grafana_role_on_real_tokens) {
+  auto server = cairn::testing::keycloakServer();
+  std::string realm = cairn::testing::uniqueRealmName("grafana");
+  cairn::testing::RealmCleanup cleanup(server, realm);
+  cairn::testing::TempDir dir;
+  std::string specText = replaceAll(cairn::testing::kKeycloakTestSpec, "\"realm\": \"cairn\"",
+                                    "\"realm\": \"" + realm + "\"");
+  specText = replaceAll(specText, "\"roles\": [\"operator\", \"viewer\"]}",
+                        "\"roles\": [\"operator\", \"viewer\"]},\n    {\"username\": \"carol\", \"email\": "
+                        "\"carol@example.com\", \"roles\": [\"viewer\"]}");
+  auto spec = cairn::testing::keycloakTestSpec(specText);
+  BOOST_REQUIRE(spec.users.size() == 3u);
+  auto secrets = cairn::testing::keycloakTestSecrets();
+  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
+  cairn::keycloak::SyncSettings settings;
+  settings.realmFile = dir / "realm.json";
+  settings.passwordsFile = dir / "initial-passwords.json";
+  settings.healthUrl = server.healthUrl;
+  settings.admin = cairn::testing::fixtureAdminOptions(server);
+  cairn::host::CurlHttpClient http;
+  cairn::host::SystemClock clock;
+  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
+  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
+  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
+                                                  cairn::secrets::kernelRandom());
+
+  std::string ini = cairn::keycloak::renderGrafanaIni(spec);
+  cairn::host::LocalProcessRunner runner;
+  std::map<std::string, std::string> expected = {
+      {"alice", "GrafanaAdmin"}, {"bob", "Editor"}, {"carol", "Viewer"}};
+  for (const auto& [username, role] : expected) {
+    json journey = {
+        {"mode", "grafana"},
+        {"auth_host", spec.hosts.auth},
+        {"grafana_host", spec.hosts.grafana},
+        {"keycloak_url", server.url},
+        {"client_id", iniValue(ini, "client_id")},
+        {"client_secret", secrets.get("grafana_client_secret")},
+        {"scopes", iniValue(ini, "scopes")},
+        {"auth_url", iniValue(ini, "auth_url")},
+        {"token_url", replaceAll(iniValue(ini, "token_url"), cairn::keycloak::kLoopbackKeycloakUrl,
+                                 server.url)},
+        {"role_attribute_path", iniValue(ini, "role_attribute_path")},
+        {"username", username},
+        {"password", passwords.take(username).value()},
+        {"new_password", "Grafana-" + realm + "-" + username}};
+    cairn::testing::writeFile(dir / "journey.json", journey.dump());
+    auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
+    BOOST_REQUIRE(ran.ok());
+    BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0, ran.value().output);
+    json result = json::parse(ran.value().output);
+    BOOST_TEST(result["id_token"] == role, username << ": " << result.dump());
+    BOOST_TEST(result["access_token"] == role, username << ": " << result.dump());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
