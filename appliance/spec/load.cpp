@@ -477,7 +477,7 @@ void checkMinimumVersions(const Spec& spec, std::vector<SpecIssue>& issues) {
 
 void checkDependencies(const Spec& spec, std::vector<SpecIssue>& issues) {
   static const std::vector<std::pair<std::string, std::string>> kNeeds = {
-      {"keycloak", "postgres"}, {"oauth2-proxy", "keycloak"}, {"airflow", "postgres"},
+      {"keycloak", "postgres"}, {"oauth2-proxy", "keycloak"}, {"oauth2-proxy", "redis"}, {"airflow", "postgres"},
       {"airflow", "redis"},     {"grafana", "prometheus"}};
   for (const auto& [service, dependency] : kNeeds) {
     if (spec.enabled(service) && !spec.enabled(dependency)) {

@@ -79,6 +79,8 @@ const RuleCase kRules[] = {
      "routes[0].frame_ancestors", "must be the only source"},
     {"websockets not a boolean", R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "websockets": "yes"}]})",
      "routes[0].websockets", "must be true or false"},
+    {"oauth2-proxy without redis", R"({"services": {"redis": {"enabled": false}, "airflow": {"enabled": false}}})",
+     "services.oauth2-proxy.enabled", "needs redis"},
     {"invalid image", R"({"services": {"redis": {"image": "Redis:7"}}})", "services.redis.image", "not a valid image reference"},
     {"malformed memory", R"({"services": {"redis": {"memory": "1 GB"}}})", "services.redis.memory", "not a size"},
     {"memory too small", R"({"services": {"redis": {"memory": "1MiB"}}})", "services.redis.memory", "below 64MiB"},
