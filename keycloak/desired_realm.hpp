@@ -31,6 +31,13 @@ inline constexpr const char* kOauth2ProxyClientId = "oauth2-proxy";
 inline constexpr const char* kGrafanaClientId = "grafana";
 inline constexpr const char* kAirflowClientId = "airflow";
 
+// oauth2-proxy's session cookie; the edge keeps it (and its _0/_1/_csrf relatives) from upstreams.
+inline constexpr const char* kOauth2ProxyCookieName = "__Secure-cairn_auth";
+
+// oauth2-proxy's session store: Redis's port published on the host's loopback, database 1
+// (Airflow's Celery broker uses 0). The password comes from OAUTH2_PROXY_REDIS_PASSWORD.
+inline constexpr const char* kOauth2ProxyRedisUrl = "redis://127.0.0.1:6379/1";
+
 // Lifetimes shared by the realm and oauth2-proxy's cookie. oauth2-proxy refreshes its session
 // before Keycloak's access token expires, and its cookie never outlives the SSO session.
 inline constexpr std::chrono::seconds kAccessTokenLifespan{300};

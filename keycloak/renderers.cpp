@@ -100,7 +100,7 @@ std::string renderOauth2ProxyConfig(const spec::Spec& spec) {
   text += "backend_logout_url = " +
           jsonString(oidcEndpoint(internal, "logout") + "?id_token_hint={id_token}") + "\n\n";
 
-  text += "cookie_name = \"__Secure-cairn_auth\"\n";
+  text += "cookie_name = " + jsonString(kOauth2ProxyCookieName) + "\n";
   text += "cookie_secret_file = \"/etc/oauth2-proxy/cookie-secret\"\n";
   text += "cookie_domains = " + tomlList(cookieDomains) + "\n";
   text += "whitelist_domains = " + tomlList(whitelist) + "\n";
@@ -112,7 +112,13 @@ std::string renderOauth2ProxyConfig(const spec::Spec& spec) {
   text +=
       "# Refreshed before Keycloak's access token expires; never longer than the SSO session.\n";
   text += "cookie_refresh = " + jsonString(seconds(kCookieRefresh)) + "\n";
-  text += "cookie_expire = " + jsonString(seconds(spec.sso.sessionMax.value)) + "\n";
+  text += "cookie_expire = " + jsonString(seconds(spec.sso.sessionMax.value)) + "\n\n";
+
+  text += "# Sessions live in Redis and the cookie carries only a ticket: it never splits into _0/_1\n";
+  text += "# parts, so the one Set-Cookie nginx passes back from a refresh is the whole session.\n";
+  text += "# The password comes from the environment: OAUTH2_PROXY_REDIS_PASSWORD.\n";
+  text += "session_store_type = \"redis\"\n";
+  text += "redis_connection_url = " + jsonString(kOauth2ProxyRedisUrl) + "\n";
   return text;
 }
 

@@ -187,6 +187,37 @@ class Reader {
     }
   }
 
+  void frameAncestors(const json& object, const std::string& path, const char* key,
+                      std::vector<std::string>& out) {
+    const json* value = member(object, key);
+    if (!value) return;
+    std::string listPath = join(path, key);
+    if (!value->is_array() || value->empty()) {
+      issue(listPath, "must be a non-empty array of frame-ancestors sources (\"'self'\", \"'none'\", \"*\" or "
+                      "https://host[:port]), not " + (value->is_array() ? std::string("an empty array") : typeName(*value)));
+      return;
+    }
+    std::vector<std::string> sources;
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      const json& item = (*value)[i];
+      std::string source = item.is_string() ? item.get<std::string>() : "";
+      if (!isValidFrameAncestor(source)) {
+        issue(indexed(listPath, i), item.dump() + " is not a frame-ancestors source (\"'self'\", \"'none'\", \"*\" or "
+                                    "https://host[:port], the host may start with *.)");
+        continue;
+      }
+      if (std::find(sources.begin(), sources.end(), source) != sources.end()) {
+        issue(indexed(listPath, i), item.dump() + " is listed twice");
+        continue;
+      }
+      sources.push_back(source);
+    }
+    bool alone = std::find(sources.begin(), sources.end(), "'none'") != sources.end() ||
+                 std::find(sources.begin(), sources.end(), "*") != sources.end();
+    if (alone && sources.size() > 1) issue(listPath, "\"'none'\" and \"*\" must be the only source");
+    out = sources;
+  }
+
  private:
   std::vector<SpecIssue>& issues_;
 };
@@ -272,7 +303,7 @@ void readRoutes(Reader& r, const json& doc, Spec& spec) {
     std::string path = indexed("routes", i);
     const json& entry = (*routes)[i];
     Route route;
-    if (r.object(entry, path, {"host", "upstream", "auth", "roles"})) {
+    if (r.object(entry, path, {"host", "upstream", "auth", "roles", "frame_ancestors", "websockets"})) {
       r.string(entry, path, "host", route.host);
       r.string(entry, path, "upstream", route.upstream);
       std::string auth = "sso";
@@ -280,6 +311,8 @@ void readRoutes(Reader& r, const json& doc, Spec& spec) {
       if (auth == "none") route.auth = RouteAuth::kNone;
       else if (auth != "sso") r.issue(join(path, "auth"), jsonQuote(auth) + " is not an auth mode (sso or none)");
       r.roles(entry, path, "roles", route.roles);
+      r.frameAncestors(entry, path, "frame_ancestors", route.frameAncestors);
+      r.boolean(entry, path, "websockets", route.websockets);
       if (!r.member(entry, "host")) r.issue(join(path, "host"), "is required");
       if (!r.member(entry, "upstream")) r.issue(join(path, "upstream"), "is required");
     }
@@ -462,7 +495,7 @@ void checkMinimumVersions(const Spec& spec, std::vector<SpecIssue>& issues) {
 
 void checkDependencies(const Spec& spec, std::vector<SpecIssue>& issues) {
   static const std::vector<std::pair<std::string, std::string>> kNeeds = {
-      {"keycloak", "postgres"}, {"oauth2-proxy", "keycloak"}, {"airflow", "postgres"},
+      {"keycloak", "postgres"}, {"oauth2-proxy", "keycloak"}, {"oauth2-proxy", "redis"}, {"airflow", "postgres"},
       {"airflow", "redis"},     {"grafana", "prometheus"}};
   for (const auto& [service, dependency] : kNeeds) {
     if (spec.enabled(service) && !spec.enabled(dependency)) {
@@ -677,7 +710,8 @@ json specToJson(const Spec& spec) {
   json routes = json::array();
   for (const auto& route : spec.routes) {
     routes.push_back({{"host", route.host}, {"upstream", route.upstream}, {"auth", routeAuthName(route.auth)},
-                      {"roles", roleNames(route.roles)}});
+                      {"roles", roleNames(route.roles)}, {"frame_ancestors", route.frameAncestors},
+                      {"websockets", route.websockets}});
   }
   json users = json::array();
   for (const auto& user : spec.users) {

@@ -71,6 +71,10 @@ struct Route {
   std::string upstream;  // http(s)://host[:port][/path]
   RouteAuth auth = RouteAuth::kSso;
   std::vector<Role> roles;  // empty: any signed-in user
+  // Who may frame the route's pages (CSP frame-ancestors sources): "'self'" (the default, also
+  // X-Frame-Options SAMEORIGIN), "'none'", "*" (no frame protection) or https:// origins.
+  std::vector<std::string> frameAncestors{"'self'"};
+  bool websockets = false;  // Upgrade/Connection are forwarded only when set
 };
 
 struct User {

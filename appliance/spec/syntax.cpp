@@ -127,6 +127,20 @@ bool isValidImageReference(std::string_view image) {
   return std::regex_match(image.begin(), image.end(), kReference);
 }
 
+bool isValidFrameAncestor(std::string_view source) {
+  if (source == "'self'" || source == "'none'" || source == "*") return true;
+  if (source.substr(0, 8) != "https://") return false;
+  std::string_view authority = source.substr(8);
+  std::size_t colon = authority.find(':');
+  std::string_view host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    auto port = parseUnsigned(authority.substr(colon + 1));
+    if (!port || *port == 0 || *port > 65535) return false;
+  }
+  if (host.substr(0, 2) == "*.") host = host.substr(2);
+  return isValidHostname(host);
+}
+
 std::optional<UpstreamUrl> parseUpstreamUrl(std::string_view url) {
   UpstreamUrl parsed;
   std::string_view rest;

@@ -35,6 +35,10 @@ struct UpstreamUrl {
 // http(s)://host[:port][/path]; host may be a name or an IPv4 address.
 std::optional<UpstreamUrl> parseUpstreamUrl(std::string_view url);
 
+// A CSP frame-ancestors source the spec accepts: 'self', 'none', * or https://host[:port], where
+// host is a host name, optionally starting with "*.". Nothing else reaches the rendered header.
+bool isValidFrameAncestor(std::string_view source);
+
 // "ADDR:PORT" with an IPv4 address.
 bool isValidListenAddress(std::string_view listen);
 

@@ -25,9 +25,11 @@ struct EdgeOptions {
   int httpPort = 80;
   int httpsPort = 443;
   Upstreams upstreams;
-  // Client networks the login rate limits do not apply to: the host itself and Docker's default
-  // address pools, from which the services call Keycloak through its public name.
-  std::vector<std::string> rateLimitExempt{"127.0.0.0/8", "::1/128", "172.16.0.0/12"};
+  // Client networks the login rate limits do not apply to: the host itself. No service of the
+  // catalog comes through the edge from the Docker network (oauth2-proxy and Grafana reach
+  // Keycloak on 127.0.0.1:8180, Airflow as keycloak:8080 on the cairn network), so no Docker
+  // address is exempt; a network listed here must be one the appliance owns.
+  std::vector<std::string> rateLimitExempt{"127.0.0.0/8", "::1/128"};
   // The nginx that serves the configuration. Empty: the system's nginx, reloaded (through systemd
   // when it runs, started when it is not running) and probed only when apply works on the real
   // system; under --root DIR nothing on the machine is touched. Otherwise the program and the

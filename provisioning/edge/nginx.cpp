@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "appliance/spec/syntax.hpp"
+#include "keycloak/desired_realm.hpp"
 #include "provisioning/edge/edge_paths.hpp"
 
 namespace cairn::edge {
@@ -125,9 +126,22 @@ HeaderPolicy headerPolicy(const Site& site) {
           "'self'; "
           "object-src 'none'; base-uri 'self'");
       break;
-    case SiteKind::kRoute:
+    case SiteKind::kRoute: {
       add("Referrer-Policy", "strict-origin-when-cross-origin");
+      // Added next to whatever the app sends, never hiding it: browsers enforce every CSP
+      // header, so the app can only narrow who may frame it.
+      const std::vector<std::string>& sources = site.frameAncestors;
+      if (sources == std::vector<std::string>{"*"}) break;  // the route opted out
+      std::string list;
+      for (const auto& source : sources) list += (list.empty() ? "" : " ") + source;
+      policy.add.emplace_back("Content-Security-Policy", "frame-ancestors " + list);
+      // X-Frame-Options, for browsers without CSP, can only say these two.
+      if (sources == std::vector<std::string>{"'self'"})
+        policy.add.emplace_back("X-Frame-Options", "SAMEORIGIN");
+      if (sources == std::vector<std::string>{"'none'"})
+        policy.add.emplace_back("X-Frame-Options", "DENY");
       break;
+    }
   }
   return policy;
 }
@@ -157,16 +171,38 @@ std::string identityValue(const Site& site, const std::string& header) {
   return "\"\"";
 }
 
-void proxyHeaders(Block& block, const Site& site, const EdgeOptions& options) {
+// Who a location proxies to: oauth2-proxy (the gate) needs its cookies and the page asked for;
+// an app gets neither the gate's cookies nor anything a client says about forwarding.
+enum class Peer { kApp, kGate };
+
+std::string forwardingValue(const std::string& header, const EdgeOptions& options, Peer peer) {
+  // nginx is the edge: the client's own X-Forwarded-For is replaced, not appended to.
+  if (header == "X-Real-IP" || header == "X-Forwarded-For") return "$remote_addr";
+  if (header == "X-Forwarded-Proto") return "https";
+  if (header == "X-Forwarded-Host") return "$host";
+  if (header == "X-Forwarded-Port") return std::to_string(options.httpsPort);
+  if (peer == Peer::kGate) {
+    if (header == "X-Forwarded-Uri" || header == "X-Original-URI") return "$request_uri";
+    if (header == "X-Forwarded-Method") return "$request_method";
+  }
+  return "\"\"";
+}
+
+void proxyHeaders(Block& block, const Site& site, const EdgeOptions& options, Peer peer,
+                  bool websocket = false) {
   block.line("proxy_http_version 1.1;");
   block.line("proxy_set_header Host $host;");
-  block.line("proxy_set_header X-Real-IP $remote_addr;");
-  block.line("proxy_set_header X-Forwarded-For $remote_addr;");
-  block.line("proxy_set_header X-Forwarded-Proto https;");
-  block.line("proxy_set_header X-Forwarded-Host $host;");
-  block.line("proxy_set_header X-Forwarded-Port " + std::to_string(options.httpsPort) + ";");
-  block.line("proxy_set_header Upgrade $http_upgrade;");
-  block.line("proxy_set_header Connection $cairn_connection_upgrade;");
+  for (const auto& header : forwardingHeaders())
+    block.line("proxy_set_header " + header + " " + forwardingValue(header, options, peer) + ";");
+  if (websocket) {
+    block.line("proxy_set_header Upgrade $http_upgrade;");
+    block.line("proxy_set_header Connection $cairn_connection_upgrade;");
+  } else {
+    // Keep-alive to the upstream, and no protocol switch the site does not need.
+    block.line("proxy_set_header Upgrade \"\";");
+    block.line("proxy_set_header Connection \"\";");
+  }
+  if (peer == Peer::kApp) block.line("proxy_set_header Cookie $cairn_upstream_cookie;");
   for (const auto& header : identityHeaders()) {
     block.line("proxy_set_header " + header + " " + identityValue(site, header) + ";");
   }
@@ -186,18 +222,20 @@ void gate(Block& block, const Site& site) {
 }
 
 std::string proxyLocation(const std::string& match, const Site& site, const EdgeOptions& options,
-                          const std::vector<std::string>& extra = {}) {
+                          const std::vector<std::string>& extra = {}, Peer peer = Peer::kApp,
+                          bool websocket = false) {
   Block inner(2);
   if (site.gated) gate(inner, site);
   for (const auto& line : extra) inner.line(line);
   securityHeaders(inner, site, true);
-  proxyHeaders(inner, site, options);
+  proxyHeaders(inner, site, options, peer, websocket);
   if (site.proxyPass.rfind("https://", 0) == 0) inner.line("proxy_ssl_server_name on;");
   inner.line("proxy_pass " + site.proxyPass + ";");
   return "    location " + match + " {\n" + inner.text() + "    }\n";
 }
 
-std::string authRequestLocation(const std::string& location, const std::vector<spec::Role>& roles) {
+std::string authRequestLocation(const std::string& location, const std::vector<spec::Role>& roles,
+                                const EdgeOptions& options) {
   std::string target = "http://cairn_oauth2_proxy";
   if (!roles.empty()) {
     std::string groups;
@@ -208,17 +246,10 @@ std::string authRequestLocation(const std::string& location, const std::vector<s
   inner.line("internal;");
   inner.line("proxy_pass " + target + ";");
   inner.line("proxy_pass_request_body off;");
-  inner.line("proxy_http_version 1.1;");
-  inner.line("proxy_set_header Connection \"\";");
   inner.line("proxy_set_header Content-Length \"\";");
-  inner.line("proxy_set_header Host $host;");
-  inner.line("proxy_set_header X-Real-IP $remote_addr;");
-  inner.line("proxy_set_header X-Forwarded-For $remote_addr;");
-  inner.line("proxy_set_header X-Forwarded-Proto https;");
-  inner.line("proxy_set_header X-Forwarded-Host $host;");
-  inner.line("proxy_set_header X-Forwarded-Uri $request_uri;");
-  inner.line("proxy_set_header X-Original-URI $request_uri;");
-  for (const auto& header : identityHeaders()) inner.line("proxy_set_header " + header + " \"\";");
+  Site askingGate;
+  askingGate.gated = false;  // the identity headers go to oauth2-proxy as ""
+  proxyHeaders(inner, askingGate, options, Peer::kGate);
   return "    location = " + location + " {\n" + inner.text() + "    }\n";
 }
 
@@ -231,23 +262,27 @@ std::string gateLocations(const Site& site, const std::vector<std::vector<spec::
   oauth2.gated = false;
   oauth2.proxyPass = "http://cairn_oauth2_proxy";
   text += proxyLocation("/oauth2/", oauth2, options,
-                        {"limit_req zone=cairn_oauth2 burst=20 nodelay;",
-                         "proxy_set_header X-Forwarded-Uri $request_uri;"});
-  for (const auto& roles : roleSets) text += authRequestLocation(authLocation(roles), roles);
+                        {"limit_req zone=cairn_oauth2 burst=20 nodelay;"}, Peer::kGate);
+  for (const auto& roles : roleSets)
+    text += authRequestLocation(authLocation(roles), roles, options);
+  // Any other /oauth2/auth... (another host's role set, a trailing slash) never reaches
+  // oauth2-proxy from a client either.
+  text += "    location /oauth2/auth {\n        internal;\n    }\n";
   // oauth2-proxy answers the sign-in itself (with skip_provider_button, a redirect to Keycloak that
   // carries the page in its state). The page goes in X-Auth-Request-Redirect rather than in an
   // rd= query argument: nginx core cannot URL-encode $request_uri, and oauth2-proxy parses rd as
   // a form value, so "/a?x=1&y=2" would come back as "/a?x=1". $request_uri is still the page
   // asked for here, because error_page redirects internally.
   Block signin(2);
+  // Every refused page leads here: the same limit as oauth2-proxy's own pages.
+  signin.line("limit_req zone=cairn_oauth2 burst=20 nodelay;");
   securityHeaders(signin, site, true);
   signin.line("rewrite ^ /oauth2/sign_in? break;");
   signin.line("proxy_method GET;");
   signin.line("proxy_pass_request_body off;");
   signin.line("proxy_set_header Content-Length \"\";");
   signin.line("proxy_set_header X-Auth-Request-Redirect $scheme://$http_host$request_uri;");
-  signin.line("proxy_set_header X-Forwarded-Uri $request_uri;");
-  proxyHeaders(signin, oauth2, options);
+  proxyHeaders(signin, oauth2, options, Peer::kGate);
   signin.line("proxy_pass http://cairn_oauth2_proxy;");
   text += "    location @oauth2_signin {\n" + signin.text() + "    }\n";
   return text;
@@ -301,9 +336,10 @@ std::string proxiedSite(const Site& site, const EdgeOptions& options) {
   if (site.gated) text += gateLocations(site, {site.roles}, options);
   if (site.kind == SiteKind::kGrafana) {
     text += proxyLocation("/api/live/", site, options,
-                          {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"});
+                          {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"}, Peer::kApp,
+                          true);
   }
-  text += proxyLocation("/", site, options);
+  text += proxyLocation("/", site, options, {}, Peer::kApp, site.websockets);
   return text + "}\n";
 }
 
@@ -341,15 +377,29 @@ std::string plainHttpSite(const std::vector<std::string>& hosts, const EdgeOptio
   return std::string(kHeader) + "server {\n" + block.text() + "}\n";
 }
 
-std::string defaultHttpsSite(const EdgeOptions& options) {
-  Block block(1);
+// A Host the appliance does not serve gets no page from anyone (not nginx's welcome page): the
+// connection is closed, on 80 as on 443 (where a known name in the TLS handshake can carry any
+// Host).
+std::string defaultSites(const EdgeOptions& options) {
+  Block http(1);
+  for (const auto& listen : listenLines(options, options.httpPort, "default_server"))
+    http.line(listen);
+  http.line("server_name _;");
+  http.line("server_tokens off;");
+  http.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
+  http.line("return 444;");
+  Block https(1);
   for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2 default_server"))
-    block.line(listen);
-  block.line("server_name _;");
-  block.raw(include("snippets/tls.conf"));
-  block.line("# Unknown names get no certificate and no answer.");
-  block.line("ssl_reject_handshake on;");
-  return std::string(kHeader) + "server {\n" + block.text() + "}\n";
+    https.line(listen);
+  https.line("server_name _;");
+  https.line("server_tokens off;");
+  https.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
+  https.raw(include("snippets/tls.conf"));
+  https.line("# Unknown names in the handshake get no certificate.");
+  https.line("ssl_reject_handshake on;");
+  https.line("return 444;");
+  return std::string(kHeader) + "server {\n" + http.text() + "}\n" + "server {\n" + https.text() +
+         "}\n";
 }
 
 std::string tlsSnippet() {
@@ -395,17 +445,49 @@ std::string serverSnippet() {
   return std::string(kHeader) + block.text();
 }
 
+// `return` acts in the rewrite phase, before allow/deny (access phase) are looked at, so the
+// generation comes from a named location that try_files reaches only after the access check (the
+// file it tries is never there).
 std::string probeSnippet(const std::string& generation) {
   Block block(0);
   block.line(std::string("location = ") + kProbePath + " {");
-  block.line("    allow 127.0.0.1;");
+  block.line("    allow 127.0.0.0/8;");
   block.line("    allow ::1;");
   block.line("    deny all;");
+  block.line("    access_log off;");
+  block.line("    root " + fromPrefix(std::string(kNginxDir) + "/no-such-directory") + ";");
+  block.line("    try_files /generation @cairn_edge_generation;");
+  block.line("}");
+  block.line("location @cairn_edge_generation {");
   block.line("    access_log off;");
   block.line("    default_type text/plain;");
   block.line("    return 200 \"" + generation + "\\n\";");
   block.line("}");
   return std::string(kHeader) + block.text();
+}
+
+// The Cookie header an app gets: the client's, without the gate's cookies. A map makes one
+// replacement, so four in a row take out up to four of them; if any is left after that, no
+// cookie at all is sent (the session must never reach an app).
+std::string gateCookieMaps() {
+  constexpr int kSteps = 4;
+  std::string name = std::string(gateCookieName()) + "(?:_[^=;]*)?=[^;]*";
+  std::string text =
+      "# oauth2-proxy's cookies never reach an upstream other than oauth2-proxy: a route's app\n"
+      "# could replay the session of whoever visits it.\n";
+  std::string from = "$http_cookie";
+  for (int step = 1; step <= kSteps; ++step) {
+    std::string to = "$cairn_cookie_" + std::to_string(step);
+    text += "map " + from + " " + to + " {\n";
+    text += "    \"~^" + name + "(?:;\\s*)?(.*)$\" $1;\n";
+    text += "    \"~^(.*?);\\s*" + name + "(.*)$\" $1$2;\n";
+    text += "    default " + from + ";\n}\n";
+    from = to;
+  }
+  text += "map " + from + " $cairn_upstream_cookie {\n";
+  text += "    \"~(?:^|;)\\s*" + std::string(gateCookieName()) + "(?:_[^=;]*)?=\" \"\";\n";
+  text += "    default " + from + ";\n}\n\n";
+  return text;
 }
 
 std::string upstreamBlock(const std::string& name, const std::string& address) {
@@ -428,6 +510,7 @@ std::string httpConf(const spec::Spec& spec, const EdgeOptions& options,
       "referer\"}';\n\n";
   text +=
       "map $http_upgrade $cairn_connection_upgrade {\n    default upgrade;\n    \"\" \"\";\n}\n\n";
+  text += gateCookieMaps();
   text +=
       "# Grafana's organisation role from the groups oauth2-proxy reports.\n"
       "map $cairn_auth_groups $cairn_grafana_role {\n"
@@ -435,8 +518,7 @@ std::string httpConf(const spec::Spec& spec, const EdgeOptions& options,
       "    \"~(^|,)operator(,|$)\" Editor;\n"
       "    default Viewer;\n"
       "}\n\n";
-  // oauth2-proxy, Grafana and Airflow reach Keycloak's token endpoint through the public name from
-  // the containers' addresses; an empty key is never limited.
+  // Only the host itself is exempt (EdgeOptions::rateLimitExempt); an empty key is never limited.
   text += "geo $cairn_rate_limit_exempt {\n    default 0;\n";
   for (const auto& network : options.rateLimitExempt) text += "    " + network + " 1;\n";
   text += "}\n";
@@ -502,6 +584,18 @@ std::string routeProxyPass(const std::string& upstream) {
 
 }  // namespace
 
+const std::vector<std::string>& forwardingHeaders() {
+  static const std::vector<std::string> kHeaders = {
+      "X-Real-IP",          "X-Forwarded-For",    "X-Forwarded-Proto",   "X-Forwarded-Host",
+      "X-Forwarded-Port",   "X-Forwarded-Prefix", "X-Forwarded-Uri",     "X-Forwarded-Method",
+      "X-Forwarded-Server", "X-Forwarded-Ssl",    "X-Forwarded-Scheme",  "X-Forwarded-Path",
+      "X-Forwarded-Client-Cert", "Forwarded",     "X-Original-URI",      "X-Original-URL",
+      "X-Original-Host",    "X-Rewrite-URL",      "X-Host"};
+  return kHeaders;
+}
+
+const char* gateCookieName() { return keycloak::kOauth2ProxyCookieName; }
+
 const std::vector<std::string>& identityHeaders() {
   static const std::vector<std::string> kHeaders = {"X-Auth-Request-User",
                                                     "X-Auth-Request-Email",
@@ -548,7 +642,7 @@ std::vector<Site> sitesOf(const spec::Spec& spec) {
     std::sort(roles.begin(), roles.end());
     roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
     sites.push_back({SiteKind::kRoute, route.host, route.auth == spec::RouteAuth::kSso, roles,
-                     routeProxyPass(route.upstream)});
+                     routeProxyPass(route.upstream), route.frameAncestors, route.websockets});
   }
   return sites;
 }
@@ -569,7 +663,7 @@ NginxConfig renderNginx(const spec::Spec& spec, const EdgeOptions& options) {
   add(nginxFile("snippets/tls.conf"), tlsSnippet());
   add(nginxFile("snippets/server.conf"), serverSnippet());
   add(nginxFile("sites/00-http.conf"), plainHttpSite(config.hosts, options));
-  add(nginxFile("sites/00-default.conf"), defaultHttpsSite(options));
+  add(nginxFile("sites/00-default.conf"), defaultSites(options));
   // The appliance's own sites get a file each; the routes share one, because every file costs
   // the apply a durable write (1000 routes: about 18 s as separate files, well under 1 s as one).
   std::string routes;

@@ -21,6 +21,10 @@ struct Site {
   bool gated = true;              // behind oauth2-proxy
   std::vector<spec::Role> roles;  // allowed groups on the auth request; empty: any signed-in user
   std::string proxyPass;          // the proxy_pass target; empty for the static status page
+  // Routes only: CSP frame-ancestors sources (spec::Route::frameAncestors) and whether the route
+  // gets Upgrade/Connection (Grafana's /api/live/ always does).
+  std::vector<std::string> frameAncestors{"'self'"};
+  bool websockets = false;
 };
 
 // The sites of the spec in a stable order: status, auth, grafana, airflow (each only when its
@@ -34,6 +38,16 @@ std::string authLocation(const std::vector<spec::Role>& roles);
 // The identity headers oauth2-proxy returns and the names apps trust for identity. Every proxied
 // location overwrites all of them, so a client can never supply one.
 const std::vector<std::string>& identityHeaders();
+
+// The forwarding headers (X-Forwarded-*, X-Real-IP, Forwarded, X-Original-URI, ...) nginx owns:
+// every proxied location sets each of them, to its own value or to "" (not sent), so a client's
+// copy never reaches an upstream.
+const std::vector<std::string>& forwardingHeaders();
+
+// The name of oauth2-proxy's session cookie; it and every cookie named after it (split parts
+// "_0", "_1", CSRF cookies "_..._csrf") are taken out of the Cookie header sent to any upstream
+// but oauth2-proxy.
+const char* gateCookieName();
 
 struct NginxConfig {
   std::vector<bundle::BundleFile> files;  // every file names the reload action "nginx"

@@ -14,6 +14,8 @@ std::vector<Service> redisServices(const spec::Spec& spec, const secrets::Secret
            // Read by redis-cli, which the healthcheck runs.
            {"REDISCLI_AUTH", secrets.get("redis_password")}};
   c.mounts = {volumeMount("cairn-redis-data", "/data")};
+  // oauth2-proxy (host networking) keeps its sessions here, through the host's loopback.
+  c.ports = {{"127.0.0.1", 6379, 6379}};
   // redis-cli exits 0 on an error reply too (NOAUTH, LOADING): only PONG is healthy.
   c.healthcheck = Healthcheck{{"CMD-SHELL", "redis-cli -h 127.0.0.1 ping | grep -qx PONG"}, 10000, 5000, 5, 10000};
   // The entrypoint chowns /data and drops to user redis with gosu.

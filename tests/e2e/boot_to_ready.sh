@@ -3,7 +3,8 @@
 # hash), boots it with qemu (KVM; TCG where KVM cannot run it, said loudly), and checks from the host, through qemu's user network
 # forwarded to loopback ports, that the appliance comes up: systemd reaches multi-user with
 # every cairn unit active, dockerd runs, `cairnctl status` answers, nginx answers on 443 with the
-# self-signed certificate and gates a protected host, the exporter serves metrics, and only
+# self-signed certificate, every gated host (the status page too) answers with the redirect to
+# the sign-in and never a 5xx, an unknown Host gets no page, the exporter serves metrics, and only
 # 22/80/443 listen on the public interface. Then it upgrades the package N -> N+1 (spec, secrets
 # and containers kept, daemons restarted, spec re-applied; a broken spec keeps the old
 # configuration), and purges it (nothing of cairn left outside Docker volumes).
@@ -209,8 +210,8 @@ guest 'systemctl is-active docker && docker info --format "{{.ServerVersion}}"' 
 # --- service images and the spec pointing at them ------------------------------------------------
 # No registry is reachable: the test service image (tests/support/service_image: real PostgreSQL
 # from Debian, stand-ins for Keycloak, oauth2-proxy and Loki), attached to the VM as a read-only
-# disk holding its tarball, is imported into the guest's Docker and tagged per service. Redis, Grafana, Prometheus and Airflow are disabled: nothing the checks
-# below need depends on them (Prometheus would listen on the host network).
+# disk holding its tarball, is imported into the guest's Docker and tagged per service. Grafana, Prometheus and Airflow are disabled: nothing the checks
+# below need depends on them (Prometheus would listen on the host network); Redis is oauth2-proxy's session store.
 say "loading the service images"
 guest 'cat > /tmp/load-service-image.sh' < "$source_dir/tests/support/service_image/load.sh"
 guest 'bash /tmp/load-service-image.sh --tarball /dev/disk/by-id/virtio-cairn-services' > "$work/service-image.log" 2>&1 \
@@ -226,7 +227,7 @@ guest "cat > /etc/cairn/appliance.json" <<EOF
     "keycloak": { "image": "cairn-standin/keycloak:1" },
     "oauth2-proxy": { "image": "cairn-standin/oauth2-proxy:1" },
     "loki": { "image": "cairn-standin/loki:1" },
-    "redis": { "enabled": false }, "grafana": { "enabled": false },
+    "redis": { "image": "cairn-standin/redis:1" }, "grafana": { "enabled": false },
     "prometheus": { "enabled": false }, "airflow": { "enabled": false }
   },
   "routes": [ { "host": "app.$domain", "upstream": "http://127.0.0.1:8999", "auth": "sso" } ],
@@ -264,19 +265,37 @@ else
   fail "nginx does not answer TLS on 443"
 fi
 https() { curl -sk -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 --resolve "$1:$https_port:127.0.0.1" "https://$1:$https_port$2"; }
-status_page=$(https "$domain" /)
-[ "${status_page%% *}" != 000 ] && pass "https://$domain/ answers (${status_page%% *})" || fail "https://$domain/ does not answer"
-# oauth2-proxy starts once Keycloak is healthy, which waits for PostgreSQL.
+# A gated page without a session is answered by the redirect to the sign-in (oauth2-proxy's
+# sign_in/start, or the identity provider's login page it sends the browser to).
+redirects_to_sign_in() {
+  [ "${1%% *}" = 302 ] && [[ "${1#* }" =~ (/oauth2/(sign_in|start)|/protocol/openid-connect/auth) ]]
+}
+gated_hosts=("$domain" "app.$domain")
+# oauth2-proxy starts once Keycloak is healthy, which waits for PostgreSQL (and Redis); until
+# then nginx's gate answers 500. Once the gate answers, no gated host may answer 5xx again.
 deadline=$(($(date +%s) + 300))
-until gated=$(https "app.$domain" /) && [[ "${gated%% *}" =~ ^(302|401|403)$ ]]; do
+until gated=$(https "app.$domain" /) && redirects_to_sign_in "$gated"; do
   supervisor_running && [ "$(date +%s)" -lt "$deadline" ] || break
   sleep 3
 done
-case "${gated%% *}" in
-  302|401|403) pass "https://app.$domain/ (auth sso) is gated by sign-in ($gated)" ;;
-  *) guest 'cairnctl status; journalctl -u cairn-supervisord --no-pager -n 200' > "$work/supervisor.log" 2>&1
-     fail "https://app.$domain/ (auth sso) is not gated by sign-in: got '$gated' (containers: $(guest 'docker ps -a --format "{{.Names}} {{.Status}}"' | paste -sd';'); status and supervisor log: $work/supervisor.log)" ;;
-esac
+for host in "${gated_hosts[@]}"; do
+  for page in / '/a/b?x=1&y=2'; do
+    answer=$(https "$host" "$page")
+    if redirects_to_sign_in "$answer"; then
+      pass "https://$host$page is gated: redirect to the sign-in ($answer)"
+    else
+      [[ "${answer%% *}" =~ ^5 ]] && what="a server error" || what="no redirect to the sign-in"
+      guest 'cairnctl status; journalctl -u cairn-supervisord --no-pager -n 200' > "$work/supervisor.log" 2>&1
+      fail "https://$host$page answered $what: '$answer' (containers: $(guest 'docker ps -a --format "{{.Names}} {{.Status}}"' | paste -sd';'); status and supervisor log: $work/supervisor.log)"
+    fi
+  done
+done
+# A host name the appliance does not serve gets no page (not nginx's welcome page), even with a
+# known name in the TLS handshake.
+unknown_tls=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 10 --resolve "$domain:$https_port:127.0.0.1" -H "Host: unknown.$domain" "https://$domain:$https_port/")
+unknown_plain=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Host: unknown.$domain" "http://127.0.0.1:$http_port/")
+[ "$unknown_tls" = 000 ] && [ "$unknown_plain" = 000 ] && pass "an unknown Host gets the connection closed on 443 and 80" \
+  || fail "an unknown Host got a page: https '$unknown_tls', http '$unknown_plain' (expected the connection closed)"
 plain=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 -H "Host: $domain" "http://127.0.0.1:$http_port/")
 case "${plain%% *}" in
   301|302|308) pass "http redirects to https ($plain)" ;;

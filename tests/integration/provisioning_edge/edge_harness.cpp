@@ -17,6 +17,7 @@
 #include "appliance/state/paths.hpp"
 #include "provisioning/edge/edge.hpp"
 #include "provisioning/edge/edge_paths.hpp"
+#include "provisioning/edge/nginx.hpp"
 
 namespace cairn::testing {
 namespace {
@@ -70,6 +71,8 @@ std::string nginxMainConf(const std::string& root) {
 std::string sessionsJson() {
   return R"({"admin-session": {"user": "0b7e-admin-uuid", "email": "alice@edge.test", "preferred_username": "alice",
                                "groups": ["admin"]},
+             "refresh-session": {"user": "0b7e-admin-uuid", "email": "alice@edge.test", "preferred_username": "alice",
+                                 "groups": ["admin"], "refresh": true},
              "viewer-session": {"user": "5c1d-viewer-uuid", "email": "victor@edge.test", "preferred_username": "victor",
                                 "groups": ["viewer"]}})";
 }
@@ -79,7 +82,9 @@ std::string sessionsJson() {
 Result<host::ProcessResult> TimingRunner::run(const std::vector<std::string>& argv,
                                               std::chrono::milliseconds timeout) {
   auto start = std::chrono::steady_clock::now();
-  auto result = local_.run(argv, timeout);
+  std::vector<std::string> command = prefix;
+  command.insert(command.end(), argv.begin(), argv.end());
+  auto result = local_.run(command, timeout);
   std::string name = argv.empty() ? "" : argv[0];
   // "sh -c SCRIPT NAME ...": the name says more than the script.
   if (argv.size() > 3 && argv[0] == "sh" && argv[1] == "-c")
@@ -103,11 +108,18 @@ std::string waitForFile(const std::string& path, int seconds) {
 }
 
 Response fetch(const std::string& url, const std::vector<std::string>& headers) {
-  // https://host:port/path → resolve host:port to 127.0.0.1
+  return fetchFrom(Client{}, url, headers);
+}
+
+Response fetchFrom(const Client& client, const std::string& url,
+                   const std::vector<std::string>& headers) {
+  // https://host:port/path → resolve host:port to the client's address of nginx
   std::string rest = url.substr(url.find("://") + 3);
   std::string hostPort = rest.substr(0, rest.find('/'));
-  std::vector<std::string> argv = {
-      "curl", "-sk", "-i", "--max-time", "10", "--resolve", hostPort + ":127.0.0.1", url};
+  std::vector<std::string> argv = client.prefix;
+  argv.insert(argv.end(), {"curl", "-sk", "-i", "--max-time", "10", "--resolve",
+                           hostPort + ":" + client.address, url});
+  argv.insert(argv.end(), client.curlOptions.begin(), client.curlOptions.end());
   for (const auto& header : headers) {
     argv.push_back("-H");
     argv.push_back(header);
@@ -143,6 +155,62 @@ Response fetch(const std::string& url, const std::vector<std::string>& headers) 
 }
 
 EdgeHarness::EdgeHarness() {
+  options_.listenAddress = "127.0.0.1";
+  start({});
+}
+
+namespace {
+
+void runOrThrow(const std::vector<std::string>& argv) {
+  host::LocalProcessRunner runner;
+  auto result = runner.run(argv, std::chrono::seconds(20));
+  if (!result || result.value().exitCode != 0) {
+    std::string line;
+    for (const auto& word : argv) line += word + " ";
+    throw std::runtime_error(line + "failed: " +
+                             (result ? result.value().output : result.error().message));
+  }
+}
+
+}  // namespace
+
+EdgeHarness::EdgeHarness(const Namespaces& namespaces) {
+  std::string suffix = std::to_string(::getpid() % 100000);
+  std::string edge = "cairn-edge-" + suffix, client = "cairn-edge-peer-" + suffix;
+  std::string a = "cn" + suffix + "e", b = "cn" + suffix + "c";
+  runOrThrow({"ip", "netns", "add", edge});
+  namespaces_.push_back(edge);
+  runOrThrow({"ip", "netns", "add", client});
+  namespaces_.push_back(client);
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", a, "type", "veth", "peer", "name", b},
+           {"ip", "link", "set", a, "netns", edge},
+           {"ip", "link", "set", b, "netns", client},
+           {"ip", "-n", edge, "addr", "add", namespaces.edgeAddress + "/30", "dev", a},
+           {"ip", "-n", client, "addr", "add", namespaces.clientAddress + "/30", "dev", b},
+           {"ip", "-n", edge, "link", "set", a, "up"},
+           {"ip", "-n", client, "link", "set", b, "up"},
+           {"ip", "-n", edge, "link", "set", "lo", "up"},
+           {"ip", "-n", client, "link", "set", "lo", "up"}}) {
+    runOrThrow(argv);
+  }
+  std::vector<std::string> inEdge = {"ip", "netns", "exec", edge};
+  runner_.prefix = inEdge;
+  local_ = {inEdge, "127.0.0.1", {}};
+  remote_ = {{"ip", "netns", "exec", client}, namespaces.edgeAddress, {}};
+  options_.listenAddress = "";  // every address of the namespace, like the appliance
+  options_.ipv6 = false;
+  start(inEdge);
+  options_.rateLimitExempt = edge::EdgeOptions{}.rateLimitExempt;  // the appliance's own
+}
+
+void EdgeHarness::start(const std::vector<std::string>& prefix) {
+  if (std::string(edge::gateCookieName()) + "=admin-session" != kAdminCookie)
+    throw std::logic_error("the harness's cookies do not carry cairn's cookie name");
+  auto in = [&prefix](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), prefix.begin(), prefix.end());
+    return argv;
+  };
   const std::string& root = root_.path();
   for (const char* dir : {"/var/log/nginx", "/var/lib/nginx", "/usr/share/nginx", "/run",
                           "/etc/nginx/conf.d", "/var/lib/cairn/acme/.well-known/acme-challenge"}) {
@@ -152,17 +220,16 @@ EdgeHarness::EdgeHarness() {
   writeFile(root + "/sessions.json", sessionsJson());
 
   upstream_ = new ChildProcess(
-      {"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"},
+      in({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"}),
       root + "/upstream.log");
   standin_ = new ChildProcess(
-      {"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
-       "--sessions", root + "/sessions.json", "--provider-url",
-       "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"},
+      in({"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
+          "--sessions", root + "/sessions.json", "--cookie-name", edge::gateCookieName(),
+          "--provider-url", "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"}),
       root + "/standin.log");
   std::string upstream = "127.0.0.1:" + waitForFile(root + "/upstream.port");
   std::string standin = "127.0.0.1:" + waitForFile(root + "/standin.port");
 
-  options_.listenAddress = "127.0.0.1";
   options_.httpPort = freeLoopbackPort();
   options_.httpsPort = freeLoopbackPort();
   options_.upstreams = {upstream, standin, upstream, upstream};
@@ -171,8 +238,7 @@ EdgeHarness::EdgeHarness() {
   options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
                            root + "/etc/nginx/nginx.conf"};
 
-  std::vector<std::string> start = options_.nginxCommand;
-  nginx_ = new ChildProcess(start, root + "/nginx.log");
+  nginx_ = new ChildProcess(in(options_.nginxCommand), root + "/nginx.log");
   waitForFile(root + "/run/nginx.pid");
 }
 
@@ -181,6 +247,9 @@ EdgeHarness::~EdgeHarness() {
   delete nginx_;
   delete standin_;
   delete upstream_;
+  host::LocalProcessRunner runner;
+  for (const auto& name : namespaces_)
+    (void)runner.run({"ip", "netns", "del", name}, std::chrono::seconds(10));
 }
 
 std::string EdgeHarness::https(const std::string& host, const std::string& path) const {
@@ -204,7 +273,7 @@ apply::ApplyReport EdgeHarness::applyBundle(const bundle::Bundle& bundle) {
 
 std::string EdgeHarness::servedGeneration(const std::string& host) const {
   try {
-    Response response = fetch(https(host, edge::kProbePath));
+    Response response = fetchFrom(local_, https(host, edge::kProbePath));
     if (response.status != 200) return "";
     std::string body = response.body;
     while (!body.empty() && body.back() == '\n') body.pop_back();

@@ -36,11 +36,23 @@ struct Response {
 // One request through curl: `url` uses the public host name, which is resolved to 127.0.0.1.
 Response fetch(const std::string& url, const std::vector<std::string>& headers = {});
 
+// Where a request comes from: curl runs with `prefix` ({"ip", "netns", "exec", NS} or nothing)
+// and resolves every host name to `address`.
+struct Client {
+  std::vector<std::string> prefix;
+  std::string address = "127.0.0.1";
+  std::vector<std::string> curlOptions;  // e.g. {"--http1.1"}
+};
+Response fetchFrom(const Client& client, const std::string& url,
+                   const std::vector<std::string>& headers = {});
+
 // Runs commands on this machine and remembers how long each took, for the benchmark.
 class TimingRunner final : public host::ProcessRunner {
  public:
   Result<host::ProcessResult> run(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout) override;
+  // Put before every command ({"ip", "netns", "exec", NS}: the apply runs in that namespace).
+  std::vector<std::string> prefix;
   // (the first words of argv, milliseconds) of every command since the last clear().
   std::vector<std::pair<std::string, double>> timings;
 
@@ -50,12 +62,25 @@ class TimingRunner final : public host::ProcessRunner {
 
 class EdgeHarness {
  public:
-  // The session cookies the stand-in knows: "admin-session" (groups admin), "viewer-session"
-  // (groups viewer).
-  static constexpr const char* kAdminCookie = "_oauth2_proxy=admin-session";
-  static constexpr const char* kViewerCookie = "_oauth2_proxy=viewer-session";
+  // The session cookies the stand-in knows, under the name cairn renders for oauth2-proxy
+  // (edge::gateCookieName(), checked when the harness starts): "admin-session" (groups admin),
+  // "viewer-session" (groups viewer), "refresh-session" (admin, and every auth answer refreshes
+  // the cookie as oauth2-proxy's Redis store does: one Set-Cookie with a new ticket).
+  static constexpr const char* kAdminCookie = "__Secure-cairn_auth=admin-session";
+  static constexpr const char* kViewerCookie = "__Secure-cairn_auth=viewer-session";
+  static constexpr const char* kRefreshCookie = "__Secure-cairn_auth=refresh-session";
 
+  // Everything on this machine's loopback.
   EdgeHarness();
+  // nginx, the upstream and the stand-in in a network namespace of their own, with nginx on every
+  // address there (as on the appliance), and a second namespace joined to it by a veth pair as a
+  // client from elsewhere: `edgeAddress` is nginx's side, `clientAddress` the client's (x.x.x.1 and
+  // x.x.x.2 of a /30). The apply runs in the edge's namespace.
+  struct Namespaces {
+    std::string edgeAddress;
+    std::string clientAddress;
+  };
+  explicit EdgeHarness(const Namespaces& namespaces);
   ~EdgeHarness();
 
   const edge::EdgeOptions& options() const { return options_; }
@@ -75,8 +100,17 @@ class EdgeHarness {
   // The generation the running nginx answers on `host`, "" when it does not answer.
   std::string servedGeneration(const std::string& host) const;
   TimingRunner& runner() { return runner_; }
+  // The client on nginx's own loopback, and (namespaced harness only) the one from elsewhere.
+  const Client& local() const { return local_; }
+  const Client& remote() const { return remote_; }
+  // The rate limit exemptions the next apply renders (the loopback harness exempts nothing).
+  void setRateLimitExempt(const std::vector<std::string>& networks) {
+    options_.rateLimitExempt = networks;
+  }
 
  private:
+  void start(const std::vector<std::string>& prefix);
+  std::vector<std::string> namespaces_;  // deleted on destruction, after the processes
   TempDir root_;
   edge::EdgeOptions options_;
   TimingRunner runner_;
@@ -84,6 +118,8 @@ class EdgeHarness {
   ChildProcess* upstream_ = nullptr;
   ChildProcess* standin_ = nullptr;
   ChildProcess* nginx_ = nullptr;
+  Client local_;
+  Client remote_;
 };
 
 }  // namespace cairn::testing

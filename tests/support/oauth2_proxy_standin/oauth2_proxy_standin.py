@@ -1,8 +1,9 @@
-# Stand-in for oauth2-proxy (reverse-proxy mode behind nginx auth_request, skip_provider_button = true), for tests only; it implements exactly this contract: GET /oauth2/auth answers 202 with X-Auth-Request-User/-Email/-Groups/-Preferred-Username for a known session cookie (403 when ?allowed_groups= names none of the user's groups) and 401 without one; /oauth2/start and /oauth2/sign_in redirect to the identity provider with the page to return to (the rd query argument, else the X-Auth-Request-Redirect header, else /) in an opaque state; /oauth2/callback?code=&state= sets the session cookie for a known code and redirects to that page; /ping answers OK.
+# Stand-in for oauth2-proxy (reverse-proxy mode behind nginx auth_request, skip_provider_button = true), for tests only; it implements exactly this contract: GET /oauth2/auth answers 202 with X-Auth-Request-User/-Email/-Groups/-Preferred-Username for a known session cookie (403 when ?allowed_groups= names none of the user's groups) and 401 without one, plus the refreshed session's one Set-Cookie (same ticket, new expiry, as with the Redis session store cairn renders) for a session marked "refresh"; /oauth2/start and /oauth2/sign_in redirect to the identity provider with the page to return to (the rd query argument, else the X-Auth-Request-Redirect header, else /) in an opaque state; /oauth2/callback?code=&state= sets the session cookie for a known code and redirects to that page; /ping answers OK.
 """
 Sessions come from a JSON file: {"<cookie value>": {"user": "...", "email": "...",
-"preferred_username": "...", "groups": ["admin"]}}; the identity provider's authorization code
-for a session is its cookie value. rd is read like oauth2-proxy reads it (a form value, so an
+"preferred_username": "...", "groups": ["admin"], "refresh": false}}; the identity provider's
+authorization code for a session is its cookie value. The cookie's name is --cookie-name
+(oauth2-proxy's default _oauth2_proxy when not given). rd is read like oauth2-proxy reads it (a form value, so an
 unencoded "&" ends it), and only a path or an https URL is accepted. The listening port is written to --port-file
 once the socket is bound (pass --port 0 to let the kernel choose).
 
@@ -27,12 +28,16 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: tests assert on behaviour, not logs
         pass
 
-    def session(self):
+    def ticket(self):
         for part in self.headers.get("Cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
             if name == self.cookie_name and value in self.sessions:
-                return self.sessions[value]
+                return value
         return None
+
+    def session(self):
+        ticket = self.ticket()
+        return self.sessions[ticket] if ticket else None
 
     @staticmethod
     def valid_redirect(page):
@@ -68,12 +73,16 @@ class Handler(BaseHTTPRequestHandler):
             if allowed and not set(allowed) & set(user.get("groups", [])):
                 self.reply(403)
                 return
-            self.reply(202, [
+            headers = [
                 ("X-Auth-Request-User", user.get("user", "")),
                 ("X-Auth-Request-Email", user.get("email", "")),
                 ("X-Auth-Request-Groups", ",".join(user.get("groups", []))),
                 ("X-Auth-Request-Preferred-Username", user.get("preferred_username", "")),
-            ])
+            ]
+            if user.get("refresh"):
+                headers.append(("Set-Cookie", "%s=%s; Path=/; Max-Age=36000; HttpOnly; Secure; SameSite=Lax"
+                                % (self.cookie_name, self.ticket())))
+            self.reply(202, headers)
         elif url.path in ("/oauth2/start", "/oauth2/sign_in"):
             state = "nonce:" + self.redirect(rd)
             self.reply(302, [("Location", self.provider_url + "?response_type=code&state=" + quote(state, safe=""))])
@@ -97,7 +106,9 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--sessions", required=True)
     parser.add_argument("--provider-url")
+    parser.add_argument("--cookie-name", default="_oauth2_proxy")
     args = parser.parse_args()
+    Handler.cookie_name = args.cookie_name
     with open(args.sessions) as f:
         Handler.sessions = json.load(f)
     if args.provider_url:

@@ -66,6 +66,21 @@ const RuleCase kRules[] = {
      R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "auth": "none", "roles": ["admin"]}]})",
      "routes[0].roles", "need auth \"sso\""},
     {"routes not an array", R"({"routes": {}})", "routes", "must be an array"},
+    {"frame ancestor not a source",
+     R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "frame_ancestors": ["http://portal.example.com"]}]})",
+     "routes[0].frame_ancestors[0]", "not a frame-ancestors source"},
+    {"frame ancestor with a quote",
+     R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "frame_ancestors": ["https://a.example.com\"; x"]}]})",
+     "routes[0].frame_ancestors[0]", "not a frame-ancestors source"},
+    {"frame ancestors empty", R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "frame_ancestors": []}]})",
+     "routes[0].frame_ancestors", "non-empty array"},
+    {"frame ancestors none with others",
+     R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "frame_ancestors": ["'none'", "'self'"]}]})",
+     "routes[0].frame_ancestors", "must be the only source"},
+    {"websockets not a boolean", R"({"routes": [{"host": "a.example.com", "upstream": "http://x:1", "websockets": "yes"}]})",
+     "routes[0].websockets", "must be true or false"},
+    {"oauth2-proxy without redis", R"({"services": {"redis": {"enabled": false}, "airflow": {"enabled": false}}})",
+     "services.oauth2-proxy.enabled", "needs redis"},
     {"invalid image", R"({"services": {"redis": {"image": "Redis:7"}}})", "services.redis.image", "not a valid image reference"},
     {"malformed memory", R"({"services": {"redis": {"memory": "1 GB"}}})", "services.redis.memory", "not a size"},
     {"memory too small", R"({"services": {"redis": {"memory": "1MiB"}}})", "services.redis.memory", "below 64MiB"},
@@ -187,13 +202,19 @@ BOOST_AUTO_TEST_CASE(an_invalid_domain_is_reported_once_not_for_every_derived_ho
 
 BOOST_AUTO_TEST_CASE(normalized_spec_reads_back_to_the_same_values) {
   Spec spec = loadSpec(specWith(
-      R"({"routes": [{"host": "app.example.com", "upstream": "http://127.0.0.1:9000", "roles": ["operator"]}],
+      R"({"routes": [{"host": "app.example.com", "upstream": "http://127.0.0.1:9000", "roles": ["operator"],
+                      "frame_ancestors": ["'self'", "https://*.portal.example.com:8443"], "websockets": true}],
           "users": [{"username": "ann", "email": "ann@example.com", "roles": ["viewer"]}],
           "logs": {"labels": {"env": "prod"}}, "firewall": {"allowed_ports": [8443]}})"));
   json normalized = specToJson(spec);
   Spec again = loadSpec(normalized.dump());
   BOOST_TEST(specToJson(again) == normalized);
   BOOST_TEST(std::string(roleName(again.routes.at(0).roles.at(0))) == "operator");
+  BOOST_TEST(again.routes.at(0).frameAncestors.size() == 2u);
+  BOOST_TEST(again.routes.at(0).websockets);
+  BOOST_TEST(loadSpec(specWith(R"({"routes": [{"host": "b.example.com", "upstream": "http://x:1"}]})"))
+                 .routes.at(0)
+                 .frameAncestors == std::vector<std::string>{"'self'"});
   BOOST_TEST(again.logs.labels.at("env") == "prod");
 }
 

@@ -191,10 +191,131 @@ BOOST_AUTO_TEST_CASE(nginx_paths_are_relative_so_the_staged_tree_checks_itself) 
   BOOST_TEST(edge::fromPrefix("/var/lib/cairn/acme") == "../../../var/lib/cairn/acme");
 }
 
-BOOST_AUTO_TEST_CASE(the_host_and_the_containers_are_exempt_from_the_login_rate_limits) {
-  std::string http =
-      fileContent(edge::renderNginx(specWith(""), {}), std::string(edge::kNginxDir) + "/http.conf");
-  BOOST_TEST(http.find("    172.16.0.0/12 1;\n") != std::string::npos);
+BOOST_AUTO_TEST_CASE(only_the_host_is_exempt_from_the_rate_limits_and_every_sign_in_is_limited) {
+  auto config = edge::renderNginx(specWith(""), {});
+  std::string http = fileContent(config, std::string(edge::kNginxDir) + "/http.conf");
+  BOOST_TEST(http.find("    127.0.0.0/8 1;\n    ::1/128 1;\n}") != std::string::npos);
+  BOOST_TEST(http.find("172.16.0.0/12") == std::string::npos);
   BOOST_TEST(http.find("limit_req_zone $cairn_rate_limit_key zone=cairn_login:10m rate=5r/s;") !=
              std::string::npos);
+  for (const auto& host : {"example.com", "grafana.example.com", "airflow.example.com"}) {
+    std::string text = site(config, host);
+    std::string signIn = text.substr(text.find("location @oauth2_signin {"));
+    BOOST_TEST(signIn.find("limit_req zone=cairn_oauth2 ") < signIn.find("}"), host);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_proxied_location_sets_every_forwarding_header) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"},
+                      {"host": "y.example.com", "upstream": "http://127.0.0.1:1", "roles": ["admin"]}])");
+  auto config = edge::renderNginx(spec, {});
+  for (const auto& host : config.hosts) {
+    std::string text = site(config, host);
+    std::size_t locations = count(text, "proxy_pass ");
+    for (const auto& header : edge::forwardingHeaders()) {
+      BOOST_TEST(count(text, "proxy_set_header " + header + " ") == locations,
+                 host << " " << header);
+    }
+    BOOST_TEST(count(text, "proxy_set_header X-Forwarded-Prefix \"\";") == locations, host);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(apps_get_the_cookies_without_the_gates_and_only_the_gate_gets_them_all) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "x.example.com", "upstream": "http://127.0.0.1:1", "auth": "none"}])");
+  auto config = edge::renderNginx(spec, {});
+  for (const auto& host : config.hosts) {
+    std::string text = site(config, host);
+    std::size_t toGate = count(text, "proxy_pass http://cairn_oauth2_proxy");
+    std::size_t toApps = count(text, "proxy_pass ") - toGate;
+    BOOST_TEST(count(text, "proxy_set_header Cookie $cairn_upstream_cookie;") == toApps, host);
+    BOOST_TEST(count(text, "proxy_set_header Cookie") == toApps, host);
+  }
+  std::string http = fileContent(config, std::string(edge::kNginxDir) + "/http.conf");
+  BOOST_TEST(std::string(edge::gateCookieName()) == "__Secure-cairn_auth");
+  BOOST_TEST(http.find("map $cairn_cookie_4 $cairn_upstream_cookie {") != std::string::npos);
+  BOOST_TEST(http.find("\"~(?:^|;)\\s*__Secure-cairn_auth(?:_[^=;]*)?=\" \"\";") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(only_websocket_locations_forward_upgrade) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "ws.example.com", "upstream": "http://127.0.0.1:1", "websockets": true},
+                      {"host": "plain.example.com", "upstream": "http://127.0.0.1:1"}])");
+  auto config = edge::renderNginx(spec, {});
+  std::size_t upgrades = 0;
+  for (const auto& host : config.hosts) {
+    std::string text = site(config, host);
+    upgrades += count(text, "proxy_set_header Upgrade $http_upgrade;");
+    BOOST_TEST(count(text, "proxy_set_header Upgrade ") == count(text, "proxy_pass "), host);
+  }
+  std::string grafana = site(config, "grafana.example.com");
+  std::string live = grafana.substr(grafana.find("location /api/live/ {"));
+  BOOST_TEST(live.find("proxy_set_header Upgrade $http_upgrade;") < live.find("    }\n"));
+  BOOST_TEST(count(site(config, "ws.example.com"), "proxy_set_header Upgrade $http_upgrade;") == 1u);
+  BOOST_TEST(upgrades == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(every_auth_subrequest_location_is_internal_on_every_gated_host) {
+  auto spec = specWith(
+      R"(, "routes": [{"host": "ops.example.com", "upstream": "http://127.0.0.1:1", "roles": ["admin"]},
+                      {"host": "any.example.com", "upstream": "http://127.0.0.1:1"}])");
+  auto config = edge::renderNginx(spec, {});
+  for (const auto& host : {"example.com", "grafana.example.com", "airflow.example.com",
+                           "ops.example.com", "any.example.com"}) {
+    std::string text = site(config, host);
+    BOOST_TEST(text.find("    location /oauth2/auth {\n        internal;\n    }\n") !=
+                   std::string::npos,
+               host);
+    std::size_t exact = count(text, "location = /oauth2/auth");
+    BOOST_TEST(exact == 1u, host);
+    std::size_t at = text.find("location = /oauth2/auth");
+    BOOST_TEST(text.find("internal;", at) < text.find("}", at), host);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(routes_carry_frame_protection_unless_the_spec_lets_others_frame_them) {
+  auto spec = specWith(R"(, "routes": [
+      {"host": "a.example.com", "upstream": "http://127.0.0.1:1"},
+      {"host": "b.example.com", "upstream": "http://127.0.0.1:1", "auth": "none", "frame_ancestors": ["'none'"]},
+      {"host": "c.example.com", "upstream": "http://127.0.0.1:1", "frame_ancestors": ["'self'", "https://portal.example.com"]},
+      {"host": "d.example.com", "upstream": "http://127.0.0.1:1", "frame_ancestors": ["*"]}])");
+  auto config = edge::renderNginx(spec, {});
+  std::string a = site(config, "a.example.com");
+  std::size_t locations = count(a, "location ") - count(a, "internal;");
+  BOOST_TEST(count(a, "add_header X-Frame-Options \"SAMEORIGIN\" always;") == locations);
+  BOOST_TEST(count(a, "add_header Content-Security-Policy \"frame-ancestors 'self'\" always;") ==
+             locations);
+  std::string b = site(config, "b.example.com");
+  BOOST_TEST(b.find("add_header X-Frame-Options \"DENY\" always;") != std::string::npos);
+  BOOST_TEST(b.find("\"frame-ancestors 'none'\"") != std::string::npos);
+  std::string c = site(config, "c.example.com");
+  BOOST_TEST(c.find("\"frame-ancestors 'self' https://portal.example.com\"") != std::string::npos);
+  BOOST_TEST(c.find("X-Frame-Options") == std::string::npos);
+  std::string d = site(config, "d.example.com");
+  BOOST_TEST(d.find("frame-ancestors") == std::string::npos);
+  BOOST_TEST(d.find("X-Frame-Options") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_probe_checks_the_client_before_it_answers) {
+  auto config = edge::renderNginx(specWith(""), {});
+  std::string probe = fileContent(config, std::string(edge::kNginxDir) + "/snippets/probe.conf");
+  std::string own = probe.substr(probe.find("location = /.well-known/cairn-edge {"));
+  own = own.substr(0, own.find("}"));
+  BOOST_TEST(own.find("allow 127.0.0.0/8;") != std::string::npos);
+  BOOST_TEST(own.find("deny all;") != std::string::npos);
+  // No rewrite-phase answer in the location itself: it would come before allow/deny.
+  BOOST_TEST(own.find("return") == std::string::npos);
+  BOOST_TEST(own.find("try_files /generation @cairn_edge_generation;") != std::string::npos);
+  BOOST_TEST(probe.find("location @cairn_edge_generation {") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_hosts_get_the_connection_closed_on_80_and_443) {
+  auto config = edge::renderNginx(specWith(""), {});
+  std::string fallback = fileContent(config, std::string(edge::kNginxDir) + "/sites/00-default.conf");
+  BOOST_TEST(fallback.find("listen 80 default_server;") != std::string::npos);
+  BOOST_TEST(fallback.find("listen 443 ssl http2 default_server;") != std::string::npos);
+  BOOST_TEST(count(fallback, "return 444;") == 2u);
+  BOOST_TEST(fallback.find("ssl_reject_handshake on;") != std::string::npos);
 }

@@ -62,9 +62,10 @@ BOOST_DATA_TEST_CASE(every_published_port_binds_loopback_only, data::make(kSpecs
       BOOST_TEST(published.insert({port.hostPort, port.containerPort}).second, "host port used twice");
     }
   }
-  // Keycloak, its management port, Airflow and Loki; oauth2-proxy, Grafana and Prometheus use
-  // host networking on loopback instead.
-  std::set<std::pair<int, int>> expected = {{8180, 8080}, {9000, 9000}, {8080, 8080}, {3100, 3100}};
+  // Redis (oauth2-proxy's session store), Keycloak, its management port, Airflow and Loki;
+  // oauth2-proxy, Grafana and Prometheus use host networking on loopback instead.
+  std::set<std::pair<int, int>> expected = {{6379, 6379}, {8180, 8080}, {9000, 9000}, {8080, 8080},
+                                            {3100, 3100}};
   BOOST_TEST((published == expected));
 }
 
@@ -127,7 +128,7 @@ BOOST_AUTO_TEST_CASE(default_spec_runs_every_service_with_its_dependencies) {
       {"postgres", {}},
       {"redis", {}},
       {"keycloak", {"postgres"}},
-      {"oauth2-proxy", {"keycloak"}},
+      {"oauth2-proxy", {"keycloak", "redis"}},
       {"prometheus", {}},
       {"loki", {}},
       {"grafana", {"prometheus", "loki"}},
