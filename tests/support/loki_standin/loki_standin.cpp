@@ -23,6 +23,10 @@ LokiStandin::LokiStandin(const std::string& workDir, StandinOptions options) : r
   ::unlink(portFile.c_str());
   std::vector<std::string> argv = {"/usr/bin/python3", CAIRN_LOKI_STANDIN_SCRIPT, "--port-file", portFile,
                                    "--record", record_, "--max-line-size", std::to_string(options.maxLineSize)};
+  if (options.port > 0) {
+    argv.push_back("--port");
+    argv.push_back(std::to_string(options.port));
+  }
   if (options.strictOrder) argv.push_back("--strict-order");
   if (!options.rejectMarker.empty()) {
     argv.push_back("--reject-marker");

@@ -17,6 +17,7 @@ struct StandinOptions {
   bool strictOrder = false;
   std::string rejectMarker;
   std::size_t maxLineSize = 256 * 1024;
+  int port = 0;  // 0: kernel-chosen; a port to come back on after a simulated outage
 };
 
 struct RecordedEntry {
