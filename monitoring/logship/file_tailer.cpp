@@ -225,10 +225,8 @@ bool FileTailer::next(SplitLine& line, FilePosition& after) {
       // Checked after the read: if the file was rewritten before it, its first bytes differ now,
       // so what was read is not taken for the continuation of the old file.
       if (!currentRotated_ && !refreshHead()) {
-        switch (onRewritten()) {
-          case EofOutcome::kWait: return false;
-          default: continue;
-        }
+        onRewritten();
+        continue;
       }
       splitter_.append(chunk_.data(), static_cast<std::size_t>(n));
       readOffset_ += static_cast<std::uint64_t>(n);
@@ -367,8 +365,7 @@ FileTailer::EofOutcome FileTailer::onRewritten() {
   std::optional<std::size_t> copy;
   for (std::size_t i = 0; i < siblings.size() && !copy; ++i) {
     if (siblings[i].inode == inode_) continue;
-    const auto found = findCopy({siblings[i]}, head_, consumedOffset_);
-    if (found) copy = i;
+    if (findCopy({siblings[i]}, head_, consumedOffset_)) copy = i;
   }
   if (copy) {
     planCopyChain(siblings, *copy, consumedOffset_);
