@@ -243,6 +243,32 @@ BOOST_AUTO_TEST_CASE(with_a_corrupt_positions_file_rotated_plain_files_are_read_
   BOOST_TEST(shipper.stop() == 0);
 }
 
+// Issue 13: a plain line sent again after a crash keeps its first timestamp, so Loki (which drops
+// exact duplicates) stores it once.
+BOOST_AUTO_TEST_CASE(plain_lines_sent_again_after_a_crash_are_stored_once) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  appendLines(log, 0, 1000);
+  loki.setMode("ingest_hang");  // Loki stores the push, the answer never comes
+  LogshipdProcess shipper(dir.path(), fileConfig(loki, log, "raw"));
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return loki.acceptedEntries() >= 1000; }, 30s));
+  shipper.kill9();
+  loki.setMode("ok");
+  shipper.start();
+  appendLines(log, 1000, 2000);
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 2000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 2000));
+  std::map<int, int> copies;
+  for (int n : receivedNumbers(loki)) ++copies[n];
+  int storedTwice = 0;
+  for (const auto& [n, count] : copies) storedTwice += count > 1;
+  BOOST_TEST(storedTwice == 0);
+  BOOST_TEST(loki.stats()["duplicates"].get<int>() >= 1000);
+  BOOST_TEST(shipper.stop() == 0);
+}
+
 // A file turned into a directory is reported once as unreadable, and read again once it is a file.
 BOOST_AUTO_TEST_CASE(a_directory_in_place_of_the_file_is_reported_once) {
   TempDir dir;

@@ -35,7 +35,7 @@ class LokiStandin {
 
   int port() const { return port_; }
   std::string pushUrl() const { return "http://127.0.0.1:" + std::to_string(port_) + "/loki/api/v1/push"; }
-  // ok | 429 | 500 | 503 | hang | garbage
+  // ok | 429 | 500 | 503 | hang | garbage | ingest_hang
   void setMode(const std::string& mode);
   nlohmann::json stats();
   std::vector<RecordedEntry> recorded() const;

@@ -14,7 +14,8 @@ pkg/validation/limits.go, pkg/distributor/distributor.go):
     entry of their stream; with --strict-order, any entry older than the newest is rejected
     ("entry out of order", the rule before Loki 2.4), so a shipper's ordering can be checked.
 Test controls (not part of Loki):
-  POST /standin/mode  body: ok | 429 | 500 | 503 | hang | garbage
+  POST /standin/mode  body: ok | 429 | 500 | 503 | hang | garbage | ingest_hang (ingests the
+                      push, then hangs instead of answering: a shipper killed then must send again)
   GET  /standin/stats JSON counters;   GET /ready answers "ready" like Loki.
   --reject-marker TEXT rejects entries whose line contains TEXT (400, reason "rejected").
   --record FILE appends each ingested entry as one JSON line [labels, "ns", line].
@@ -203,6 +204,10 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(400, "cannot decompress body: %s\n" % error)
             return
         errors, _ = validate_and_ingest(state, body)
+        while mode == "ingest_hang":
+            time.sleep(0.05)
+            with state.lock:
+                mode = state.mode
         if errors:
             with state.lock:
                 state.stats["bad_requests"] += 1
