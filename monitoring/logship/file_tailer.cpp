@@ -114,8 +114,14 @@ void FileTailer::noteUnreadable(const std::string& file, const std::string& why)
   notices_.push_back({TailerNotice::Kind::kUnreadable, file, why, 0, std::nullopt});
 }
 
+static std::vector<std::uint64_t> inodesOf(const std::vector<SiblingFile>& siblings) {
+  std::vector<std::uint64_t> inodes;
+  for (const auto& sibling : siblings) inodes.push_back(sibling.inode);
+  return inodes;
+}
+
 void FileTailer::planLive() {
-  Planned live{path_, 0, 0, false, true, 0, {}};
+  Planned live{path_, 0, 0, false, true, 0, {}, {}};
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   struct stat st {};
   if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -124,6 +130,7 @@ void FileTailer::planLive() {
     live.head = readAt(fd, 0, kHeadBytes);
   }
   if (fd >= 0) ::close(fd);
+  if (live.head.empty()) live.siblingsWhenEmpty = inodesOf(listRotatedSiblings(path_));
   queue_.push_back(std::move(live));
 }
 
@@ -147,18 +154,18 @@ std::optional<std::size_t> FileTailer::findCopy(const std::vector<SiblingFile>& 
 void FileTailer::planCopyChain(const std::vector<SiblingFile>& siblings, std::size_t copy, std::uint64_t startOffset) {
   ++events_.recoveredCopies;
   queue_.clear();
-  queue_.push_back({siblings[copy].path, siblings[copy].inode, startOffset, true, false, siblings[copy].size, {}});
+  queue_.push_back({siblings[copy].path, siblings[copy].inode, startOffset, true, false, siblings[copy].size, {}, {}});
   for (std::size_t i = copy + 1; i < siblings.size(); ++i) {
-    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, false, siblings[i].size, {}});
+    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, false, siblings[i].size, {}, {}});
   }
   planLive();
 }
 
 // siblings[index] from startOffset, every sibling newer than it, then the live file.
 void FileTailer::planFromSibling(const std::vector<SiblingFile>& siblings, std::size_t index, std::uint64_t startOffset) {
-  queue_.push_back({siblings[index].path, siblings[index].inode, startOffset, true, true, siblings[index].size, {}});
+  queue_.push_back({siblings[index].path, siblings[index].inode, startOffset, true, true, siblings[index].size, {}, {}});
   for (std::size_t i = index + 1; i < siblings.size(); ++i) {
-    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, true, siblings[i].size, {}});
+    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, true, siblings[i].size, {}, {}});
   }
   planLive();
 }
@@ -169,7 +176,7 @@ void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotat
   if (!saved) {
     if (withRotatedHistory) {
       for (const auto& sibling : listRotatedSiblings(path_)) {
-        queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}});
+        queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
       }
     }
     planLive();
@@ -180,7 +187,7 @@ void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotat
   const bool liveIsSaved = livePresent && static_cast<std::uint64_t>(st.st_ino) == saved->inode &&
                            static_cast<std::uint64_t>(st.st_dev) == saved->device;
   if (liveIsSaved && sameHead(path_, *saved) && static_cast<std::uint64_t>(st.st_size) >= saved->offset) {
-    queue_.push_back({path_, saved->inode, saved->offset, false, true, static_cast<std::uint64_t>(st.st_size), {}});
+    queue_.push_back({path_, saved->inode, saved->offset, false, true, static_cast<std::uint64_t>(st.st_size), {}, {}});
     return;
   }
   const auto siblings = listRotatedSiblings(path_);
@@ -203,7 +210,7 @@ void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotat
   ++events_.lostFiles;
   noteLoss(path_, liveIsSaved ? "truncated" : "deleted", saved->offset, std::nullopt);
   for (const auto& sibling : siblings) {
-    if (sibling.mtimeNs > saved->mtimeNs) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}});
+    if (sibling.mtimeNs > saved->mtimeNs) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
   }
   planLive();
 }
@@ -224,6 +231,7 @@ bool FileTailer::next(SplitLine& line, FilePosition& after) {
     if (n > 0) {
       // Checked after the read: if the file was rewritten before it, its first bytes differ now,
       // so what was read is not taken for the continuation of the old file.
+      if (!currentRotated_ && copiedWhileEmpty()) continue;
       if (!currentRotated_ && !refreshHead()) {
         onRewritten();
         continue;
@@ -343,8 +351,36 @@ bool FileTailer::openNext() {
     readOffset_ = consumedOffset_ = start;
     splitter_.clear();
     setHead(readAt(fd_, 0, kHeadBytes));
+    siblingsWhenEmpty_.reset();
+    if (live && start == 0 && (planned.head.empty() || head_.empty())) {
+      siblingsWhenEmpty_ = planned.head.empty() && planned.siblingsWhenEmpty ? *planned.siblingsWhenEmpty
+                                                                             : inodesOf(listRotatedSiblings(path_));
+    }
     return true;
   }
+}
+
+// At the first bytes of a live file that was empty: were copies made since (copytruncate)? They
+// are read first, from 0, then the file again from 0.
+bool FileTailer::copiedWhileEmpty() {
+  if (!siblingsWhenEmpty_) return false;
+  const std::vector<std::uint64_t> known = std::move(*siblingsWhenEmpty_);
+  siblingsWhenEmpty_.reset();
+  struct stat live {};
+  if (::stat(path_.c_str(), &live) != 0 || static_cast<std::uint64_t>(live.st_ino) != inode_) return false;
+  std::vector<SiblingFile> copies;
+  for (const auto& sibling : listRotatedSiblings(path_)) {
+    if (sibling.inode != inode_ && std::find(known.begin(), known.end(), sibling.inode) == known.end()) {
+      copies.push_back(sibling);
+    }
+  }
+  if (copies.empty()) return false;
+  ++events_.recoveredCopies;
+  queue_.clear();
+  for (const auto& copy : copies) queue_.push_back({copy.path, copy.inode, 0, true, false, copy.size, {}, {}});
+  planLive();
+  closeCurrent();
+  return true;
 }
 
 bool FileTailer::refreshHead() {
@@ -420,10 +456,10 @@ void FileTailer::planAfterRotation() {
                                  [&](const SiblingFile& s) { return s.inode == inode_ && s.device == device_; });
   queue_.clear();
   if (self != siblings.end()) {
-    for (auto it = self + 1; it != siblings.end(); ++it) queue_.push_back({it->path, it->inode, 0, true, true, it->size, {}});
+    for (auto it = self + 1; it != siblings.end(); ++it) queue_.push_back({it->path, it->inode, 0, true, true, it->size, {}, {}});
   } else {
     for (const auto& sibling : siblings) {
-      if (sibling.mtimeNs > mtimeNs_) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}});
+      if (sibling.mtimeNs > mtimeNs_) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
     }
   }
   planLive();

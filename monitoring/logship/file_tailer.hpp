@@ -114,6 +114,9 @@ class FileTailer {
     bool mayStillGrow = true;  // false for a copytruncate copy: nobody writes to it
     std::uint64_t size = 0;    // when planned, to report a loss
     std::string head;          // first bytes when planned: a later copytruncate is recognised
+    // When the file was empty when planned (nothing to recognise it by): the siblings then, so
+    // that a copy made since is found.
+    std::optional<std::vector<std::uint64_t>> siblingsWhenEmpty;
   };
   enum class EofOutcome { kWait, kContinue, kFinished };
 
@@ -129,6 +132,7 @@ class FileTailer {
   std::optional<std::size_t> findCopy(const std::vector<SiblingFile>& siblings, const std::string& head,
                                       std::uint64_t minSize) const;
   bool refreshHead();
+  bool copiedWhileEmpty();
   void setHead(std::string head);
   std::int64_t wallNow() const;
   void noteLoss(const std::string& file, const std::string& reason, std::uint64_t from, std::optional<std::uint64_t> to);
@@ -149,6 +153,10 @@ class FileTailer {
   bool finishing_ = false;
   std::uint64_t readOffset_ = 0;
   std::uint64_t consumedOffset_ = 0;
+  // Set while the current live file is read from 0 and had no bytes when planned or opened: the
+  // siblings then. A copy made since holds bytes this file had (copytruncate of a file we could
+  // not yet recognise by its first bytes).
+  std::optional<std::vector<std::uint64_t>> siblingsWhenEmpty_;
   std::string head_;  // first bytes of the current file, to recognise copies and rewrites
   std::uint64_t headHash_ = 0;
   bool missing_ = false;

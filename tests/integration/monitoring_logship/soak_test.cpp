@@ -252,6 +252,12 @@ void soak(std::uint32_t seed, int totalLines) {
     BOOST_TEST((first == seen.end()), "seed " << seed << ": " << name << " misses line " << (first - seen.begin()) << " and "
                                            << std::count(seen.begin(), seen.end(), false) - 1 << " more");
   }
+  if (missing(received) > 0 || received.corrupt > 0) {
+    // Keep the evidence: the daemon's log (every restart appends to it), positions, the files.
+    const std::string kept = "/tmp/logship-soak-failed-" + std::to_string(seed);
+    BOOST_TEST_MESSAGE("seed " << seed << ": the test directory is kept as " << kept);
+    (void)std::system(("rm -rf " + kept + " && cp -a " + dir.path() + " " + kept).c_str());
+  }
   BOOST_TEST(received.corrupt == 0u, "seed " << seed << ": " << received.corrupt << " lines arrived altered");
   BOOST_TEST(shipper.metric("cairn_logship_losses_total", "reason=\"deleted\"") == 0);
   BOOST_TEST(shipper.metric("cairn_logship_losses_total", "reason=\"truncated\"") == 0);

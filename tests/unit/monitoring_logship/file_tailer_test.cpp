@@ -419,4 +419,23 @@ BOOST_AUTO_TEST_CASE(two_copytruncates_while_paused_lose_neither_generation) {
   BOOST_TEST(tailer.takeNotices().empty());
 }
 
+// Found by the soak: a live file opened while empty (just truncated) cannot be recognised by its
+// first bytes; copied and truncated again before its first read, its lines are in the copy.
+BOOST_AUTO_TEST_CASE(a_file_copied_away_while_it_was_empty_when_opened_is_read_from_the_copy) {
+  TempDir dir;
+  const std::string path = dir / "app.log";
+  append(path, "");
+  FileTailer tailer(path, 1024, kNoWait);
+  tailer.resume(std::nullopt);
+  BOOST_TEST(drain(tailer).empty());
+  append(path, "g2 first\ng2 second\n");
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ofstream out(path + ".1", std::ios::binary);
+    out << in.rdbuf();
+  }
+  truncateTo(path, "g3 first\n");
+  BOOST_TEST(drain(tailer) == (Lines{"g2 first", "g2 second", "g3 first"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
