@@ -187,7 +187,14 @@ void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotat
   const bool liveIsSaved = livePresent && static_cast<std::uint64_t>(st.st_ino) == saved->inode &&
                            static_cast<std::uint64_t>(st.st_dev) == saved->device;
   if (liveIsSaved && sameHead(path_, *saved) && static_cast<std::uint64_t>(st.st_size) >= saved->offset) {
-    queue_.push_back({path_, saved->inode, saved->offset, false, true, static_cast<std::uint64_t>(st.st_size), {}, {}});
+    // With its first bytes: copied away and truncated before it is opened, it is found in the copy.
+    std::string head;
+    if (const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      head = readAt(fd, 0, saved->headBytes);
+      ::close(fd);
+    }
+    if (headHashOf(head) != saved->headHash) head.clear();
+    queue_.push_back({path_, saved->inode, saved->offset, false, true, static_cast<std::uint64_t>(st.st_size), head, {}});
     return;
   }
   const auto siblings = listRotatedSiblings(path_);

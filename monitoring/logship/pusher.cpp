@@ -145,7 +145,8 @@ LokiPusher::Answer LokiPusher::attempt(const Batch& batch, std::size_t begin, st
     rejection = response.value().body;
     return Answer::kRejected;
   }
-  const std::string answer = "answer=" + std::to_string(status) + " " + response.value().body.substr(0, 200);
+  std::string answer = "answer=" + std::to_string(status) + " " + response.value().body.substr(0, 200);
+  while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
   if (status == 429) return retry("429", answer);
   if (status >= 500) return retry("5xx", answer);
   // 401/403/404 and the like are configuration problems: keep the lines and keep trying.

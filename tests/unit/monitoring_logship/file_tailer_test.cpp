@@ -438,4 +438,23 @@ BOOST_AUTO_TEST_CASE(a_file_copied_away_while_it_was_empty_when_opened_is_read_f
   BOOST_TEST(drain(tailer) == (Lines{"g2 first", "g2 second", "g3 first"}));
 }
 
+// Found by the soak: resumed at the saved offset of the live file, which is copied away and
+// truncated before it is opened.
+BOOST_AUTO_TEST_CASE(a_file_copied_away_between_resume_and_open_is_read_from_the_copy) {
+  TempDir dir;
+  const std::string path = dir / "app.log";
+  append(path, "g1 first\ng1 second\n");
+  const FilePosition saved = positionAfterFirstLine(path);
+  FileTailer again(path, 1024, kNoWait);
+  again.resume(saved);
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ofstream out(path + ".1", std::ios::binary);
+    out << in.rdbuf();
+  }
+  truncateTo(path, "g2\n");
+  BOOST_TEST(drain(again) == (Lines{"g1 second", "g2"}));
+  BOOST_TEST(again.takeNotices().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
