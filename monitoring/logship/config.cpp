@@ -54,7 +54,7 @@ LogshipConfig configFromJson(const json& doc) {
   Reader r(problems);
   LogshipConfig config;
   if (!r.object(doc, "$", {"loki", "labels", "max_line_bytes", "batch_bytes", "batch_wait_ms", "poll_ms",
-                           "positions_file", "metrics_listen", "docker", "files", "journal"})) {
+                           "rotate_idle_ms", "rotate_wait_max_ms", "positions_file", "metrics_listen", "docker", "files", "journal"})) {
     throw ConfigError(joinProblems(problems));
   }
   if (doc.contains("loki") && r.object(doc["loki"], "loki", {"url", "tenant", "username", "password_file", "timeout_ms",
@@ -73,6 +73,8 @@ LogshipConfig configFromJson(const json& doc) {
   r.get(doc, "$", "batch_bytes", config.batchBytes);
   r.get(doc, "$", "batch_wait_ms", config.batchWaitMs);
   r.get(doc, "$", "poll_ms", config.pollMs);
+  r.get(doc, "$", "rotate_idle_ms", config.rotateIdleMs);
+  r.get(doc, "$", "rotate_wait_max_ms", config.rotateWaitMaxMs);
   r.get(doc, "$", "positions_file", config.positionsFile);
   r.get(doc, "$", "metrics_listen", config.metricsListen);
   if (doc.contains("docker") && r.object(doc["docker"], "docker", {"enabled", "socket", "label", "service_label",
@@ -128,6 +130,8 @@ nlohmann::json configToJson(const LogshipConfig& c) {
       {"batch_bytes", c.batchBytes},
       {"batch_wait_ms", c.batchWaitMs},
       {"poll_ms", c.pollMs},
+      {"rotate_idle_ms", c.rotateIdleMs},
+      {"rotate_wait_max_ms", c.rotateWaitMaxMs},
       {"positions_file", c.positionsFile},
       {"metrics_listen", c.metricsListen},
       {"docker", {{"enabled", c.docker.enabled}, {"socket", c.docker.socket}, {"label", c.docker.label},
@@ -152,6 +156,9 @@ std::vector<std::string> validate(const LogshipConfig& c) {
   if (c.batchBytes < 1024 || c.batchBytes > (100ULL << 20)) problems.push_back("batch_bytes: must be between 1024 and 100 MiB");
   if (c.batchWaitMs < 1) problems.push_back("batch_wait_ms: must be at least 1");
   if (c.pollMs < 1) problems.push_back("poll_ms: must be at least 1");
+  if (c.rotateIdleMs < 0 || c.rotateWaitMaxMs < c.rotateIdleMs) {
+    problems.push_back("rotate_idle_ms/rotate_wait_max_ms: need 0 <= idle <= max");
+  }
   if (c.positionsFile.empty() || c.positionsFile[0] != '/') problems.push_back("positions_file: must be an absolute path");
   if (!c.metricsListen.empty() && c.metricsListen.find(':') == std::string::npos) {
     problems.push_back("metrics_listen: must be ADDR:PORT, not \"" + c.metricsListen + "\"");

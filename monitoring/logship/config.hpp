@@ -52,6 +52,10 @@ struct LogshipConfig {
   std::uint64_t batchBytes = 1024 * 1024;
   std::int64_t batchWaitMs = 1000;
   std::int64_t pollMs = 100;
+  // A plain file renamed away is read on until it had no write for rotate_idle_ms, at most
+  // rotate_wait_max_ms (its writer may reopen late: logrotate `create` + postrotate).
+  std::int64_t rotateIdleMs = 5000;
+  std::int64_t rotateWaitMaxMs = 60'000;
   std::string positionsFile = "/var/lib/cairn/logship/positions.json";
   std::string metricsListen = "127.0.0.1:9466";  // empty: no metrics endpoint
   DockerSettings docker;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <ctime>
 
 namespace cairn::logship {
 namespace {
@@ -83,41 +85,141 @@ std::vector<SiblingFile> listRotatedSiblings(const std::string& path) {
   return siblings;
 }
 
-FileTailer::FileTailer(std::string path, std::size_t maxLineBytes)
-    : path_(std::move(path)), maxLineBytes_(maxLineBytes), splitter_(maxLineBytes), chunk_(kChunkBytes) {}
+FileTailer::FileTailer(std::string path, std::size_t maxLineBytes, RotateWait rotateWait)
+    : path_(std::move(path)),
+      maxLineBytes_(maxLineBytes),
+      splitter_(maxLineBytes),
+      rotateWait_(std::move(rotateWait)),
+      chunk_(kChunkBytes) {}
 
 FileTailer::~FileTailer() { closeCurrent(); }
+
+std::int64_t FileTailer::wallNow() const {
+  if (rotateWait_.wallNowNs) return rotateWait_.wallNowNs();
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000LL + now.tv_nsec;
+}
+
+void FileTailer::noteLoss(const std::string& file, const std::string& reason, std::uint64_t from,
+                          std::optional<std::uint64_t> to) {
+  if (to && *to <= from) return;
+  notices_.push_back({TailerNotice::Kind::kLoss, file, reason, from, to});
+}
+
+void FileTailer::noteUnreadable(const std::string& file, const std::string& why) {
+  if (reportedUnreadable_) return;
+  reportedUnreadable_ = true;
+  ++events_.unreadable;
+  notices_.push_back({TailerNotice::Kind::kUnreadable, file, why, 0, std::nullopt});
+}
+
+static std::vector<std::uint64_t> inodesOf(const std::vector<SiblingFile>& siblings) {
+  std::vector<std::uint64_t> inodes;
+  for (const auto& sibling : siblings) inodes.push_back(sibling.inode);
+  return inodes;
+}
+
+void FileTailer::planLive() {
+  Planned live{path_, 0, 0, false, true, 0, {}, {}};
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st {};
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    live.inode = static_cast<std::uint64_t>(st.st_ino);
+    live.size = static_cast<std::uint64_t>(st.st_size);
+    live.head = readAt(fd, 0, kHeadBytes);
+  }
+  if (fd >= 0) ::close(fd);
+  if (live.head.empty()) live.siblingsWhenEmpty = inodesOf(listRotatedSiblings(path_));
+  queue_.push_back(std::move(live));
+}
+
+// The sibling whose first bytes are `head` (a copytruncate copy), with at least minSize bytes.
+std::optional<std::size_t> FileTailer::findCopy(const std::vector<SiblingFile>& siblings, const std::string& head,
+                                                std::uint64_t minSize) const {
+  if (head.empty()) return std::nullopt;
+  for (std::size_t i = 0; i < siblings.size(); ++i) {
+    if (siblings[i].size < minSize || siblings[i].size < head.size()) continue;
+    const int fd = ::open(siblings[i].path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    const std::string start = readAt(fd, 0, head.size());
+    ::close(fd);
+    if (start == head) return i;
+  }
+  return std::nullopt;
+}
+
+// The copy from startOffset, the siblings rotated after it (copies of later generations), then
+// the live file.
+void FileTailer::planCopyChain(const std::vector<SiblingFile>& siblings, std::size_t copy, std::uint64_t startOffset) {
+  ++events_.recoveredCopies;
+  queue_.clear();
+  queue_.push_back({siblings[copy].path, siblings[copy].inode, startOffset, true, false, siblings[copy].size, {}, {}});
+  for (std::size_t i = copy + 1; i < siblings.size(); ++i) {
+    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, false, siblings[i].size, {}, {}});
+  }
+  planLive();
+}
+
+// siblings[index] from startOffset, every sibling newer than it, then the live file.
+void FileTailer::planFromSibling(const std::vector<SiblingFile>& siblings, std::size_t index, std::uint64_t startOffset) {
+  queue_.push_back({siblings[index].path, siblings[index].inode, startOffset, true, true, siblings[index].size, {}, {}});
+  for (std::size_t i = index + 1; i < siblings.size(); ++i) {
+    queue_.push_back({siblings[i].path, siblings[i].inode, 0, true, true, siblings[i].size, {}, {}});
+  }
+  planLive();
+}
 
 void FileTailer::resume(const std::optional<FilePosition>& saved, bool withRotatedHistory) {
   queue_.clear();
   closeCurrent();
   if (!saved) {
     if (withRotatedHistory) {
-      for (const auto& sibling : listRotatedSiblings(path_)) queue_.push_back({sibling.path, sibling.inode, 0, true});
+      for (const auto& sibling : listRotatedSiblings(path_)) {
+        queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
+      }
     }
-    queue_.push_back({path_, 0, 0, false});
+    planLive();
     return;
   }
   struct stat st {};
-  if (::stat(path_.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_ino) == saved->inode &&
-      static_cast<std::uint64_t>(st.st_dev) == saved->device && sameHead(path_, *saved)) {
-    queue_.push_back({path_, saved->inode, saved->offset, false});
+  const bool livePresent = ::stat(path_.c_str(), &st) == 0;
+  const bool liveIsSaved = livePresent && static_cast<std::uint64_t>(st.st_ino) == saved->inode &&
+                           static_cast<std::uint64_t>(st.st_dev) == saved->device;
+  if (liveIsSaved && sameHead(path_, *saved) && static_cast<std::uint64_t>(st.st_size) >= saved->offset) {
+    // With its first bytes: copied away and truncated before it is opened, it is found in the copy.
+    std::string head;
+    if (const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      head = readAt(fd, 0, saved->headBytes);
+      ::close(fd);
+    }
+    if (headHashOf(head) != saved->headHash) head.clear();
+    queue_.push_back({path_, saved->inode, saved->offset, false, true, static_cast<std::uint64_t>(st.st_size), head, {}});
     return;
   }
   const auto siblings = listRotatedSiblings(path_);
-  const auto found = std::find_if(siblings.begin(), siblings.end(), [&](const SiblingFile& s) {
-    return s.inode == saved->inode && s.device == saved->device && sameHead(s.path, *saved);
-  });
-  if (found != siblings.end()) {
-    queue_.push_back({found->path, found->inode, saved->offset, true});
-    for (auto it = found + 1; it != siblings.end(); ++it) queue_.push_back({it->path, it->inode, 0, true});
-  } else {
-    ++events_.lostFiles;
-    for (const auto& sibling : siblings) {
-      if (sibling.mtimeNs > saved->mtimeNs) queue_.push_back({sibling.path, sibling.inode, 0, true});
+  for (std::size_t i = 0; i < siblings.size(); ++i) {
+    const auto& s = siblings[i];
+    if (s.inode == saved->inode && s.device == saved->device && sameHead(s.path, *saved) && s.size >= saved->offset) {
+      planFromSibling(siblings, i, saved->offset);
+      return;
     }
   }
-  queue_.push_back({path_, 0, 0, false});
+  if (saved->headBytes > 0) {
+    // The saved file was copied away and truncated (copytruncate) while we were not running.
+    for (std::size_t i = 0; i < siblings.size(); ++i) {
+      if (siblings[i].inode != saved->inode && siblings[i].size >= saved->offset && sameHead(siblings[i].path, *saved)) {
+        planCopyChain(siblings, i, saved->offset);
+        return;
+      }
+    }
+  }
+  ++events_.lostFiles;
+  noteLoss(path_, liveIsSaved ? "truncated" : "deleted", saved->offset, std::nullopt);
+  for (const auto& sibling : siblings) {
+    if (sibling.mtimeNs > saved->mtimeNs) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
+  }
+  planLive();
 }
 
 bool FileTailer::next(SplitLine& line, FilePosition& after) {
@@ -134,9 +236,20 @@ bool FileTailer::next(SplitLine& line, FilePosition& after) {
     }
     const ssize_t n = ::pread(fd_, chunk_.data(), chunk_.size(), static_cast<off_t>(readOffset_));
     if (n > 0) {
+      // Checked after the read: if the file was rewritten before it, its first bytes differ now,
+      // so what was read is not taken for the continuation of the old file.
+      if (!currentRotated_ && copiedWhileEmpty()) continue;
+      if (!currentRotated_ && !refreshHead()) {
+        onRewritten();
+        continue;
+      }
       splitter_.append(chunk_.data(), static_cast<std::size_t>(n));
       readOffset_ += static_cast<std::uint64_t>(n);
       continue;
+    }
+    if (n < 0 && errno != EINTR) {
+      noteUnreadable(path_, std::string("read: ") + std::strerror(errno));
+      return false;
     }
     switch (onEndOfFile()) {
       case EofOutcome::kWait: return false;
@@ -148,48 +261,47 @@ bool FileTailer::next(SplitLine& line, FilePosition& after) {
 
 bool FileTailer::openNext() {
   while (true) {
-    if (queue_.empty()) {
-      // The live path after a deletion: it may come back.
-      queue_.push_back({path_, 0, 0, false});
-    }
+    if (queue_.empty()) planLive();  // the live path after a deletion: it may come back
     Planned planned = queue_.front();
     const bool live = planned.path == path_ && !planned.rotated;
-    int fd = ::open(planned.path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(planned.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const int openErrno = errno;
     struct stat st {};
     if (fd >= 0 && ::fstat(fd, &st) != 0) {
       ::close(fd);
       fd = -1;
     }
-    if (fd >= 0 && planned.inode != 0 && static_cast<std::uint64_t>(st.st_ino) != planned.inode) {
+    const bool elsewhere = planned.inode != 0 &&
+                           ((fd >= 0 && static_cast<std::uint64_t>(st.st_ino) != planned.inode) ||
+                            (fd < 0 && (openErrno == ENOENT || openErrno == ENOTDIR)));
+    if (elsewhere) {
       // Renamed since it was planned: follow the inode.
-      ::close(fd);
+      if (fd >= 0) ::close(fd);
       fd = -1;
       const auto siblings = listRotatedSiblings(path_);
       const auto found = std::find_if(siblings.begin(), siblings.end(),
                                       [&](const SiblingFile& s) { return s.inode == planned.inode; });
       if (found != siblings.end()) {
         if (live) {
-          queue_.front().inode = 0;
-          queue_.front().startOffset = 0;
-          queue_.push_front({found->path, found->inode, planned.startOffset, true});
+          queue_.clear();
+          planFromSibling(siblings, static_cast<std::size_t>(found - siblings.begin()), planned.startOffset);
         } else {
           queue_.front().path = found->path;
         }
         continue;
       }
       ++events_.lostFiles;
-      if (!live) {
-        queue_.pop_front();
-        continue;
-      }
-      queue_.front().inode = 0;
-      queue_.front().startOffset = 0;
+      noteLoss(planned.path, "deleted", planned.startOffset,
+               planned.size > planned.startOffset ? std::optional<std::uint64_t>(planned.size) : std::nullopt);
+      queue_.pop_front();
+      if (live) planLive();
       continue;
     }
     if (fd < 0) {
-      if (errno == ENOENT || errno == ENOTDIR) {
+      if (openErrno == ENOENT || openErrno == ENOTDIR) {
         if (!live) {
           ++events_.lostFiles;
+          noteLoss(planned.path, "deleted", planned.startOffset, std::nullopt);
           queue_.pop_front();
           continue;
         }
@@ -197,9 +309,31 @@ bool FileTailer::openNext() {
         queue_.pop_front();
         return false;
       }
-      if (!reportedUnreadable_) {
-        ++events_.unreadable;
-        reportedUnreadable_ = true;
+      noteUnreadable(planned.path, std::string("open: ") + std::strerror(openErrno));
+      return false;
+    }
+    if (live && !planned.head.empty() && S_ISREG(st.st_mode) &&
+        readAt(fd, 0, planned.head.size()) != planned.head) {
+      // Copied and truncated since it was planned: that generation is in a copy now.
+      ::close(fd);
+      const auto siblings = listRotatedSiblings(path_);
+      if (const auto copy = findCopy(siblings, planned.head, planned.startOffset)) {
+        planCopyChain(siblings, *copy, planned.startOffset);
+      } else {
+        ++events_.lostFiles;
+        noteLoss(planned.path, "truncated", planned.startOffset,
+                 planned.size > planned.startOffset ? std::optional<std::uint64_t>(planned.size) : std::nullopt);
+        queue_.pop_front();
+        planLive();
+      }
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      noteUnreadable(planned.path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+      if (!live) {
+        queue_.pop_front();
+        continue;
       }
       return false;
     }
@@ -211,17 +345,49 @@ bool FileTailer::openNext() {
     inode_ = static_cast<std::uint64_t>(st.st_ino);
     mtimeNs_ = mtimeOf(st);
     currentRotated_ = planned.rotated;
+    currentMayGrow_ = planned.mayStillGrow;
+    rotatedSeenNs_ = 0;
+    knownSize_ = static_cast<std::uint64_t>(st.st_size);
     finishing_ = false;
     std::uint64_t start = planned.startOffset;
     if (start > static_cast<std::uint64_t>(st.st_size)) {
       ++events_.truncations;
+      noteLoss(planned.path, "truncated", static_cast<std::uint64_t>(st.st_size), start);
       start = 0;
     }
     readOffset_ = consumedOffset_ = start;
     splitter_.clear();
     setHead(readAt(fd_, 0, kHeadBytes));
+    siblingsWhenEmpty_.reset();
+    if (live && start == 0 && (planned.head.empty() || head_.empty())) {
+      siblingsWhenEmpty_ = planned.head.empty() && planned.siblingsWhenEmpty ? *planned.siblingsWhenEmpty
+                                                                             : inodesOf(listRotatedSiblings(path_));
+    }
     return true;
   }
+}
+
+// At the first bytes of a live file that was empty: were copies made since (copytruncate)? They
+// are read first, from 0, then the file again from 0.
+bool FileTailer::copiedWhileEmpty() {
+  if (!siblingsWhenEmpty_) return false;
+  const std::vector<std::uint64_t> known = std::move(*siblingsWhenEmpty_);
+  siblingsWhenEmpty_.reset();
+  struct stat live {};
+  if (::stat(path_.c_str(), &live) != 0 || static_cast<std::uint64_t>(live.st_ino) != inode_) return false;
+  std::vector<SiblingFile> copies;
+  for (const auto& sibling : listRotatedSiblings(path_)) {
+    if (sibling.inode != inode_ && std::find(known.begin(), known.end(), sibling.inode) == known.end()) {
+      copies.push_back(sibling);
+    }
+  }
+  if (copies.empty()) return false;
+  ++events_.recoveredCopies;
+  queue_.clear();
+  for (const auto& copy : copies) queue_.push_back({copy.path, copy.inode, 0, true, false, copy.size, {}, {}});
+  planLive();
+  closeCurrent();
+  return true;
 }
 
 bool FileTailer::refreshHead() {
@@ -236,47 +402,59 @@ void FileTailer::setHead(std::string head) {
   headHash_ = headHashOf(head_);
 }
 
-std::optional<SiblingFile> FileTailer::findCopyOfTruncated() const {
-  if (head_.empty()) return std::nullopt;
-  for (const auto& sibling : listRotatedSiblings(path_)) {
-    if (sibling.inode == inode_ || sibling.size <= consumedOffset_) continue;
-    const int fd = ::open(sibling.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    const std::string head = readAt(fd, 0, head_.size());
-    ::close(fd);
-    if (head == head_) return sibling;
+// copytruncate (or the file was rewritten in place): the copy holds what we had not read.
+FileTailer::EofOutcome FileTailer::onRewritten() {
+  const auto siblings = listRotatedSiblings(path_);
+  std::optional<std::size_t> copy;
+  for (std::size_t i = 0; i < siblings.size() && !copy; ++i) {
+    if (siblings[i].inode == inode_) continue;
+    if (findCopy({siblings[i]}, head_, consumedOffset_)) copy = i;
   }
-  return std::nullopt;
+  if (copy) {
+    planCopyChain(siblings, *copy, consumedOffset_);
+    closeCurrent();
+    return EofOutcome::kContinue;
+  }
+  ++events_.truncations;
+  noteLoss(path_, "truncated", consumedOffset_,
+           knownSize_ > consumedOffset_ ? std::optional<std::uint64_t>(knownSize_) : std::nullopt);
+  splitter_.clear();
+  readOffset_ = consumedOffset_ = 0;
+  knownSize_ = 0;
+  setHead(readAt(fd_, 0, kHeadBytes));
+  return EofOutcome::kContinue;
 }
 
 FileTailer::EofOutcome FileTailer::onEndOfFile() {
-  if (currentRotated_) return EofOutcome::kFinished;
+  if (currentRotated_) return onEndOfRotatedFile();
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return EofOutcome::kFinished;
-  if (static_cast<std::uint64_t>(st.st_size) < readOffset_ || !refreshHead()) {
-    // copytruncate (or the file was rewritten in place): the copy holds what we had not read.
-    if (auto copy = findCopyOfTruncated()) {
-      ++events_.recoveredCopies;
-      queue_.push_front({path_, 0, 0, false});
-      queue_.push_front({copy->path, copy->inode, consumedOffset_, true});
-      closeCurrent();
-      return EofOutcome::kContinue;
-    }
-    ++events_.truncations;
-    splitter_.clear();
-    readOffset_ = consumedOffset_ = 0;
-    setHead(readAt(fd_, 0, kHeadBytes));
-    return EofOutcome::kContinue;
-  }
+  if (static_cast<std::uint64_t>(st.st_size) < readOffset_ || !refreshHead()) return onRewritten();
+  knownSize_ = static_cast<std::uint64_t>(st.st_size);
   mtimeNs_ = mtimeOf(st);
   struct stat live {};
   const bool present = ::stat(path_.c_str(), &live) == 0;
   if (present && live.st_ino == st.st_ino && live.st_dev == st.st_dev) return EofOutcome::kWait;
-  // Rotated away or deleted. Writes that raced the rename are before EOF now.
-  char probe[1];
-  if (::pread(fd_, probe, 1, static_cast<off_t>(readOffset_)) > 0) return EofOutcome::kContinue;
+  // Rotated away or deleted: plan what comes next, and keep reading this one while its writer
+  // may still hold it open.
   planAfterRotation();
-  return EofOutcome::kFinished;
+  currentRotated_ = true;
+  currentMayGrow_ = true;
+  return onEndOfRotatedFile();
+}
+
+FileTailer::EofOutcome FileTailer::onEndOfRotatedFile() {
+  // Only the newest rotated file can still have a writer: older ones were rotated again since.
+  if (!currentMayGrow_ || (!queue_.empty() && queue_.front().rotated)) return EofOutcome::kFinished;
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return EofOutcome::kFinished;
+  if (static_cast<std::uint64_t>(st.st_size) > readOffset_) return EofOutcome::kContinue;
+  knownSize_ = static_cast<std::uint64_t>(st.st_size);
+  mtimeNs_ = mtimeOf(st);
+  const std::int64_t now = wallNow();
+  if (rotatedSeenNs_ == 0) rotatedSeenNs_ = now;
+  if (now - mtimeNs_ >= rotateWait_.idleNs || now - rotatedSeenNs_ >= rotateWait_.maxNs) return EofOutcome::kFinished;
+  return EofOutcome::kWait;
 }
 
 void FileTailer::planAfterRotation() {
@@ -285,18 +463,13 @@ void FileTailer::planAfterRotation() {
                                  [&](const SiblingFile& s) { return s.inode == inode_ && s.device == device_; });
   queue_.clear();
   if (self != siblings.end()) {
-    for (auto it = self + 1; it != siblings.end(); ++it) queue_.push_back({it->path, it->inode, 0, true});
+    for (auto it = self + 1; it != siblings.end(); ++it) queue_.push_back({it->path, it->inode, 0, true, true, it->size, {}, {}});
   } else {
     for (const auto& sibling : siblings) {
-      if (sibling.mtimeNs > mtimeNs_) queue_.push_back({sibling.path, sibling.inode, 0, true});
+      if (sibling.mtimeNs > mtimeNs_) queue_.push_back({sibling.path, sibling.inode, 0, true, true, sibling.size, {}, {}});
     }
   }
-  struct stat live {};
-  if (::stat(path_.c_str(), &live) == 0) {
-    queue_.push_back({path_, static_cast<std::uint64_t>(live.st_ino), 0, false});
-  } else {
-    queue_.push_back({path_, 0, 0, false});
-  }
+  planLive();
   ++events_.rotations;
 }
 

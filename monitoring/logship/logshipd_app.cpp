@@ -184,12 +184,15 @@ int LogshipdApp::main(const std::vector<std::string>&) {
 
   PositionStore store(config.positionsFile);
   (void)host::makeDirectories(host::parentDirectory(config.positionsFile), 0750);
+  if (const std::size_t removed = store.removeLeftoverTemporaries()) {
+    log.information("removed %z temporary positions file(s) left by an interrupted save", removed);
+  }
   PositionMap positions;
   if (auto loaded = store.load()) {
     positions = loaded.value();
   } else {
     registry.counter("cairn_logship_positions_corrupt_total", "Unreadable positions files set aside at start.").inc();
-    log.warning("positions unusable, starting from the beginning of every source: %s", loaded.error().message);
+    log.warning("positions unusable, every file source starts from its oldest uncompressed rotated file: %s", loaded.error().message);
   }
 
   StopSignal stop;
@@ -201,6 +204,8 @@ int LogshipdApp::main(const std::vector<std::string>&) {
   FileSourceOptions fileOptions;
   fileOptions.maxLineBytes = config.maxLineBytes;
   fileOptions.flushAfterNs = config.batchWaitMs * 1'000'000;
+  fileOptions.rotateWait.idleNs = config.rotateIdleMs * 1'000'000;
+  fileOptions.rotateWait.maxNs = config.rotateWaitMaxMs * 1'000'000;
   for (const auto& file : config.files) {
     auto labels = config.labels;
     for (const auto& [name, value] : file.labels) labels[name] = value;

@@ -1,6 +1,8 @@
 #include "monitoring/logship/positions.hpp"
 
+#include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -12,18 +14,57 @@
 
 namespace cairn::logship {
 
+namespace {
+
+nlohmann::json positionJson(const SourcePosition& position) {
+  if (!position.file) return {{"cursor", position.cursor}};
+  return {{"device", position.file->device}, {"inode", position.file->inode},
+          {"offset", position.file->offset}, {"mtime_ns", position.file->mtimeNs},
+          {"head_bytes", position.file->headBytes}, {"head_hash", position.file->headHash}};
+}
+
+}  // namespace
+
 std::string renderPositions(const PositionMap& positions) {
   nlohmann::json entries = nlohmann::json::object();
-  for (const auto& [key, position] : positions) {
-    if (position.file) {
-      entries[key] = {{"device", position.file->device}, {"inode", position.file->inode},
-                      {"offset", position.file->offset}, {"mtime_ns", position.file->mtimeNs},
-                      {"head_bytes", position.file->headBytes}, {"head_hash", position.file->headHash}};
-    } else {
-      entries[key] = {{"cursor", position.cursor}};
-    }
-  }
+  for (const auto& [key, position] : positions) entries[key] = positionJson(position);
   return nlohmann::json{{"version", 1}, {"positions", entries}}.dump(1) + "\n";
+}
+
+bool samePosition(const std::optional<SourcePosition>& a, const std::optional<SourcePosition>& b) {
+  if (!a || !b) return !a && !b;
+  if (a->file.has_value() != b->file.has_value()) return false;
+  if (!a->file) return a->cursor == b->cursor;
+  return a->file->device == b->file->device && a->file->inode == b->file->inode && a->file->offset == b->file->offset;
+}
+
+std::string renderStamps(const StampMap& stamps) {
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [key, stamp] : stamps) {
+    entries[key] = {{"from", stamp.from ? positionJson(*stamp.from) : nlohmann::json()}, {"anchor_ns", stamp.anchorNs}};
+  }
+  return nlohmann::json{{"version", 1}, {"stamps", entries}}.dump() + "\n";
+}
+
+Result<StampMap> parseStamps(const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || json.value("version", 0) != 1 || !json.contains("stamps") ||
+      !json["stamps"].is_object()) {
+    return makeError(ErrorCode::kInvalidInput, "expected {\"version\":1,\"stamps\":{...}}");
+  }
+  nlohmann::json positions = nlohmann::json::object();
+  StampMap stamps;
+  for (const auto& [key, value] : json["stamps"].items()) {
+    if (!value.is_object() || !value.contains("anchor_ns") || !value["anchor_ns"].is_number_integer()) {
+      return makeError(ErrorCode::kInvalidInput, "stamps." + key + ".anchor_ns is not an integer");
+    }
+    stamps[key].anchorNs = value["anchor_ns"].get<std::int64_t>();
+    if (value.contains("from") && !value["from"].is_null()) positions[key] = value["from"];
+  }
+  auto parsed = parsePositions(nlohmann::json{{"version", 1}, {"positions", positions}}.dump());
+  if (!parsed) return parsed.error();
+  for (auto& [key, position] : parsed.value()) stamps[key].from = position;
+  return stamps;
 }
 
 Result<PositionMap> parsePositions(const std::string& text) {
@@ -81,6 +122,44 @@ Result<PositionMap> PositionStore::load() const {
 
 Status PositionStore::save(const PositionMap& positions) const {
   return state::writeFileAtomic(path_, renderPositions(positions), 0600);
+}
+
+StampMap PositionStore::loadStamps() const {
+  std::ifstream in(path_ + ".stamps", std::ios::binary);
+  if (!in) return {};
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parseStamps(text.str());
+  return parsed ? parsed.value() : StampMap{};
+}
+
+Status PositionStore::saveStamps(const StampMap& stamps) const {
+  const std::string temporary = path_ + ".stamps.tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << renderStamps(stamps);
+    if (!out.flush()) return makeError(ErrorCode::kIo, "cannot write " + temporary);
+  }
+  if (std::rename(temporary.c_str(), (path_ + ".stamps").c_str()) != 0) {
+    return makeError(ErrorCode::kIo, "cannot rename " + temporary);
+  }
+  return {};
+}
+
+std::size_t PositionStore::removeLeftoverTemporaries() const {
+  const auto slash = path_.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
+  // The pattern of state::PendingFile.
+  const std::string prefix = "." + (slash == std::string::npos ? path_ : path_.substr(slash + 1)) + ".tmp-";
+  std::size_t removed = 0;
+  DIR* handle = ::opendir(dir.c_str());
+  if (!handle) return 0;
+  while (const dirent* entry = ::readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) == 0 && ::unlink((dir + "/" + name).c_str()) == 0) ++removed;
+  }
+  ::closedir(handle);
+  return removed;
 }
 
 }  // namespace cairn::logship

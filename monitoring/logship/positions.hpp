@@ -4,6 +4,7 @@
 // acknowledged.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "appliance/core/result.hpp"
@@ -12,6 +13,19 @@
 namespace cairn::logship {
 
 using PositionMap = std::map<std::string, SourcePosition>;
+
+// The time base of the batch being delivered, per source: its lines without a time of their own
+// are stamped anchorNs + 0, 1, 2, ... in read order from `from` (the acknowledged position the
+// batch started at; none for a source never acknowledged). Written before the push, so that after
+// a crash the same lines get the same times and Loki drops them as exact duplicates.
+struct BatchStamp {
+  std::optional<SourcePosition> from;
+  std::int64_t anchorNs = 0;
+};
+using StampMap = std::map<std::string, BatchStamp>;
+bool samePosition(const std::optional<SourcePosition>& a, const std::optional<SourcePosition>& b);
+std::string renderStamps(const StampMap& stamps);
+Result<StampMap> parseStamps(const std::string& text);
 
 // {"version":1,"positions":{"<key>":{"device":..,"inode":..,"offset":..,"mtime_ns":..}|{"cursor":".."}}}
 std::string renderPositions(const PositionMap& positions);
@@ -25,6 +39,12 @@ class PositionStore {
   // "<path>.corrupt" and reported through the error (the caller starts from scratch).
   Result<PositionMap> load() const;
   Status save(const PositionMap& positions) const;
+  // Removes the ".<name>.tmp-*" files a crash during save() left beside the file; returns how many.
+  std::size_t removeLeftoverTemporaries() const;
+  // "<path>.stamps", replaced by rename but not fsynced: losing it to a power cut only costs
+  // duplicates in Loki. A missing or unreadable file is an empty map.
+  StampMap loadStamps() const;
+  Status saveStamps(const StampMap& stamps) const;
   const std::string& path() const { return path_; }
 
  private:

@@ -114,30 +114,43 @@ LokiPusher::Answer LokiPusher::attempt(const Batch& batch, std::size_t begin, st
   const auto started = clock_.monotonic();
   auto response = http_.send(request);
   duration_.observe(std::chrono::duration<double>(clock_.monotonic() - started).count());
-  const auto retry = [&](const std::string& reason) {
+  const auto retry = [&](const std::string& reason, const std::string& detail) {
     registry_.counter("cairn_logship_push_retries_total", "Push attempts that failed and are retried, by reason.",
                       {{"reason", reason}}).inc();
+    ++failedAttempts_;
+    if (reason != failingReason_) {
+      // Once per change of state, not per attempt: the backoff may retry for hours.
+      Poco::Logger::get("logship.push").warning("Loki does not take pushes: reason=%s %s; retrying with backoff, lines wait in their files",
+                                                 reason, detail);
+      failingReason_ = reason;
+    }
     return Answer::kRetry;
   };
   if (!response) {
-    Poco::Logger::get("logship.push").warning("push failed: %s", response.error().message);
-    return retry(response.error().code == ErrorCode::kTimeout ? "timeout" : "connection");
+    return retry(response.error().code == ErrorCode::kTimeout ? "timeout" : "connection", response.error().message);
   }
   const int status = response.value().status;
   registry_.counter("cairn_logship_push_requests_total", "Push requests by HTTP status.", {{"code", std::to_string(status)}}).inc();
   if (status >= 200 && status < 300) {
     if (begin == 0 && replaced > 0) invalidUtf8_.inc(static_cast<double>(replaced));
+    if (!failingReason_.empty()) {
+      Poco::Logger::get("logship.push").information("Loki takes pushes again after %s failed attempts",
+                                                     std::to_string(failedAttempts_));
+      failingReason_.clear();
+      failedAttempts_ = 0;
+    }
     return Answer::kAccepted;
   }
   if (status == 400 || status == 413) {
     rejection = response.value().body;
     return Answer::kRejected;
   }
-  if (status == 429) return retry("429");
-  if (status >= 500) return retry("5xx");
+  std::string answer = "answer=" + std::to_string(status) + " " + response.value().body.substr(0, 200);
+  while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
+  if (status == 429) return retry("429", answer);
+  if (status >= 500) return retry("5xx", answer);
   // 401/403/404 and the like are configuration problems: keep the lines and keep trying.
-  Poco::Logger::get("logship.push").warning("push answered %d: %s", status, response.value().body.substr(0, 200));
-  return retry("other");
+  return retry("other", answer);
 }
 
 bool LokiPusher::waitBeforeRetry(int attemptNumber) {

@@ -67,6 +67,8 @@ class LokiPusher {
   metrics::Histogram& duration_;
   metrics::Counter& invalidUtf8_;
   metrics::Counter& sentBytesCompressed_;
+  std::string failingReason_;  // of the last failed attempt; empty while pushes are accepted
+  std::uint64_t failedAttempts_ = 0;
 };
 
 }  // namespace cairn::logship

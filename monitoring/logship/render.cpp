@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "appliance/facts/nginx_logs.hpp"
+
 namespace cairn::logship {
 namespace {
 
@@ -55,8 +57,8 @@ LogshipConfig logshipConfigFor(const spec::Spec& spec) {
   config.batchWaitMs = spec.logs.batchWait.value.count();
   config.docker.joinContinuations = {"airflow"};
   config.files = {
-      {"/var/log/nginx/access.log", "nginx_access", {{"job", "nginx"}, {"log", "access"}}, false},
-      {"/var/log/nginx/error.log", "nginx_error", {{"job", "nginx"}, {"log", "error"}}, false},
+      {facts::kNginxAccessLog, "nginx_access", {{"job", "nginx"}, {"log", "access"}}, false},
+      {facts::kNginxErrorLog, "nginx_error", {{"job", "nginx"}, {"log", "error"}}, false},
   };
   config.journal.enabled = true;
   config.journal.units = {"cairn-*.service", "docker.service"};

@@ -25,7 +25,32 @@ Shipper::Shipper(ShipperSettings settings, LokiPusher& pusher, const PositionSto
       registry_(registry),
       sourcesGauge_(registry.gauge("cairn_logship_sources", "Sources being shipped.")),
       positionSaveFailures_(registry.counter("cairn_logship_position_save_failures_total",
-                                             "Failed writes of the positions file (retried with the next batch).")) {}
+                                             "Failed writes of the positions file (retried with the next batch).")) {
+  replayStamps_ = store_.loadStamps();
+}
+
+std::int64_t Shipper::stampFor(const std::string& key) {
+  auto [anchor, fresh] = anchors_.try_emplace(key);
+  if (fresh) {
+    BatchStamp& stamp = batchStamps_[key];
+    const auto acked = acknowledged_.find(key);
+    if (acked != acknowledged_.end()) stamp.from = acked->second;
+    stamp.anchorNs = toNs(clock_.now());
+    const auto replay = replayStamps_.find(key);
+    if (replay != replayStamps_.end()) {
+      if (samePosition(replay->second.from, stamp.from)) stamp.anchorNs = replay->second.anchorNs;
+      replayStamps_.erase(replay);
+    }
+    anchor->second.anchorNs = stamp.anchorNs;
+  }
+  return anchor->second.anchorNs + anchor->second.next++;
+}
+
+void Shipper::saveStamps() {
+  if (batchStamps_.empty()) return;
+  auto saved = store_.saveStamps(batchStamps_);
+  if (!saved) Poco::Logger::get("logship.positions").warning("cannot save batch stamps: %s", saved.error().message);
+}
 
 void Shipper::addSource(std::unique_ptr<Source> source) {
   sources_.push_back(std::move(source));
@@ -53,6 +78,7 @@ std::optional<SourcePosition> Shipper::acknowledgedPosition(const std::string& k
 }
 
 void Shipper::addToBatch(std::size_t sourceIndex, LogEntry&& entry) {
+  if (entry.stampedAtRead) entry.timestampNs = stampFor(sources_[sourceIndex]->key());
   // Loki wants each stream in time order; a line stamped earlier than the one before it in its
   // stream (clock steps, mixed sources) takes that one's time.
   auto [newest, inserted] = newestPerStream_.try_emplace(*entry.labels, entry.timestampNs);
@@ -107,6 +133,7 @@ bool Shipper::step() {
 Delivery Shipper::flush() {
   if (batch_.empty()) return Delivery::kDelivered;
   std::vector<DroppedEntry> dropped;
+  saveStamps();
   if (pusher_.deliver(batch_, dropped) == Delivery::kStopped) {
     stopped_ = true;
     return Delivery::kStopped;
@@ -133,6 +160,8 @@ void Shipper::acknowledge(const std::vector<DroppedEntry>& dropped) {
   }
   batch_.clear();
   batchSources_.clear();
+  batchStamps_.clear();
+  anchors_.clear();
   batchStarted_.reset();
   auto saved = store_.save(acknowledged_);
   if (!saved) {

@@ -2,7 +2,10 @@
 // Shipper: the loop that moves entries from the sources into batches and batches into Loki.
 // One thread drives it. Reading stops while a batch is being delivered (the source files are the
 // buffer, so memory stays bounded by one batch), and a source's position is saved only after
-// Loki acknowledged every entry before it.
+// Loki acknowledged every entry before it. Lines without a time of their own are stamped
+// anchor + 0, 1, 2, ... ns per source and batch; the anchors are saved before the push
+// (PositionStore::saveStamps) and reused by the first batch after a restart that starts at the
+// same position, so lines sent again after a crash keep their first time.
 
 #include <cstdint>
 #include <map>
@@ -56,7 +59,13 @@ class Shipper {
     std::uint64_t bytes = 0;
     std::int64_t newestNs = 0;
   };
+  struct Anchor {
+    std::int64_t anchorNs = 0;
+    std::int64_t next = 0;
+  };
   void addToBatch(std::size_t sourceIndex, LogEntry&& entry);
+  std::int64_t stampFor(const std::string& key);
+  void saveStamps();
   void acknowledge(const std::vector<DroppedEntry>& dropped);
   void retireFinished();
 
@@ -73,6 +82,9 @@ class Shipper {
   std::optional<std::chrono::steady_clock::time_point> batchStarted_;
   std::optional<std::pair<std::size_t, LogEntry>> carry_;  // read but did not fit the batch
   std::unordered_map<std::string, std::int64_t> newestPerStream_;
+  StampMap replayStamps_;  // of the batch in flight when the last run ended
+  StampMap batchStamps_;   // of the batch being built
+  std::map<std::string, Anchor> anchors_;
   std::size_t nextSource_ = 0;
   bool stopped_ = false;
   metrics::Gauge& sourcesGauge_;

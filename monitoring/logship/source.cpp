@@ -1,5 +1,7 @@
 #include "monitoring/logship/source.hpp"
 
+#include <Poco/Logger.h>
+
 #include "monitoring/logship/log_text.hpp"
 
 namespace cairn::logship {
@@ -51,6 +53,15 @@ SourceMetrics registerSourceMetrics(metrics::Registry& registry, const std::stri
   m.recoveredCopies = event("recovered_copy");
   m.dropped = &registry.counter("cairn_logship_lines_dropped_total", "Entries dropped, by reason.",
                                 {{"source", sourceName}, {"reason", "unparsable"}});
+  m.registry = &registry;
+  m.sourceName = sourceName;
+  // Present at 0 from the start, so that the first loss is an increase an alert sees.
+  for (const char* reason : {"deleted", "truncated"}) {
+    registry.counter("cairn_logship_losses_total", "Times lines were lost for good: a file gone or truncated before it was read.",
+                     {{"source", sourceName}, {"reason", reason}});
+    registry.counter("cairn_logship_bytes_lost_total", "Bytes known to be lost (a lost file of unknown size counts 0).",
+                     {{"source", sourceName}, {"reason", reason}});
+  }
   return m;
 }
 
@@ -70,7 +81,8 @@ FileSource::FileSource(std::string key, std::string name, const std::string& pat
       format_(format),
       options_(options),
       // A json-file record escapes its text; leave room for that before the cap applies.
-      tailer_(path, format == FileFormat::kDocker ? options.maxLineBytes * 2 + 64 * 1024 : options.maxLineBytes),
+      tailer_(path, format == FileFormat::kDocker ? options.maxLineBytes * 2 + 64 * 1024 : options.maxLineBytes,
+              format == FileFormat::kDocker ? RotateWait{0, 0, options.rotateWait.wallNowNs} : options.rotateWait),
       metrics_(metrics) {
   if (format_ == FileFormat::kDocker) {
     labels["stream"] = "stdout";
@@ -80,7 +92,10 @@ FileSource::FileSource(std::string key, std::string name, const std::string& pat
   } else {
     streams_[0].labels = streams_[1].labels = std::make_shared<const std::string>(labelsJson(labels));
   }
-  tailer_.resume(saved, /*withRotatedHistory=*/format_ == FileFormat::kDocker);
+  // Without a saved position (first start, or the positions file was lost or corrupt) the
+  // uncompressed rotated files are read too: a line is rather sent twice than never.
+  tailer_.resume(saved, /*withRotatedHistory=*/true);
+  reportNotices();
   if (saved) lastAfter_ = *saved;
 }
 
@@ -152,8 +167,12 @@ void FileSource::accept(SplitLine& line, const FilePosition& after, std::int64_t
   piece.originalBytes = line.originalBytes;
   piece.text = std::string(withoutLineEnd(line.text));
   piece.timestampNs = nowNs;
+  piece.stampedAtRead = true;
   if (format_ == FileFormat::kNginxAccess && !cut) {
-    if (auto ts = nginxAccessTimestamp(piece.text)) piece.timestampNs = *ts;
+    if (auto ts = nginxAccessTimestamp(piece.text)) {
+      piece.timestampNs = *ts;
+      piece.stampedAtRead = false;
+    }
   }
   completeLine(0, std::move(piece));
 }
@@ -202,6 +221,7 @@ void FileSource::emit(std::size_t stream, Pending&& pending) {
   LogEntry entry;
   entry.labels = streams_[stream].labels;
   entry.timestampNs = pending.timestampNs;
+  entry.stampedAtRead = pending.stampedAtRead;
   entry.line = std::move(pending.text);
   if (truncateLine(entry.line, options_.maxLineBytes, std::max(pending.originalBytes, entry.line.size()))) {
     bump(metrics_.truncated);
@@ -228,7 +248,30 @@ void FileSource::flushStale(std::int64_t nowNs, bool all) {
   }
 }
 
+void FileSource::reportNotices() {
+  auto& log = Poco::Logger::get("logship.files");
+  for (const auto& notice : tailer_.takeNotices()) {
+    if (notice.kind == TailerNotice::Kind::kUnreadable) {
+      log.warning("cannot read source=%s file=%s: %s (retried until it is a readable file)", name_, notice.file,
+                  notice.reason);
+      continue;
+    }
+    const std::string end = notice.toOffset ? std::to_string(*notice.toOffset) : std::string("end");
+    log.warning("lines lost source=%s file=%s reason=%s bytes=%s-%s", name_, notice.file, notice.reason,
+                std::to_string(notice.fromOffset), end);
+    if (!metrics_.registry) continue;
+    const metrics::Labels labels = {{"source", metrics_.sourceName}, {"reason", notice.reason}};
+    metrics_.registry->counter("cairn_logship_losses_total",
+                               "Times lines were lost for good: a file gone or truncated before it was read.", labels)
+        .inc();
+    metrics_.registry->counter("cairn_logship_bytes_lost_total",
+                               "Bytes known to be lost (a lost file of unknown size counts 0).", labels)
+        .inc(notice.toOffset ? static_cast<double>(*notice.toOffset - notice.fromOffset) : 0.0);
+  }
+}
+
 void FileSource::syncMetrics() {
+  reportNotices();
   const TailerEvents& now = tailer_.events();
   bump(metrics_.rotations, static_cast<double>(now.rotations - seenEvents_.rotations));
   bump(metrics_.truncations, static_cast<double>(now.truncations - seenEvents_.truncations));

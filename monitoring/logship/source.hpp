@@ -23,6 +23,9 @@ struct SourcePosition {
 struct LogEntry {
   std::shared_ptr<const std::string> labels;  // the stream's label set as a JSON object text
   std::int64_t timestampNs = 0;
+  // The line has no time of its own (plain and nginx error lines): the shipper stamps it so
+  // that the same line read again after a crash gets the same time (see Shipper).
+  bool stampedAtRead = false;
   std::string line;
   SourcePosition after;  // resume here once this entry is acknowledged
 };
@@ -42,6 +45,9 @@ struct SourceMetrics {
   metrics::Counter* unreadable = nullptr;
   metrics::Counter* recoveredCopies = nullptr;
   metrics::Counter* dropped = nullptr;     // could not be shipped at all (reason "unparsable")
+  // Registers cairn_logship_losses_total / _bytes_lost_total{source,reason} when a loss happens.
+  metrics::Registry* registry = nullptr;
+  std::string sourceName;
 };
 SourceMetrics registerSourceMetrics(metrics::Registry& registry, const std::string& sourceName);
 
@@ -66,6 +72,7 @@ struct FileSourceOptions {
   std::size_t maxLineBytes = 256 * 1024;
   bool joinContinuations = false;     // indented lines and Python tracebacks join the line before
   std::int64_t flushAfterNs = 1'000'000'000;  // a joined or partial line waits at most this long
+  RotateWait rotateWait;  // for plain files; Docker reopens its json-file itself, at once
 };
 
 // A log file (Docker json-file, nginx JSON access log, nginx error log or plain lines). Docker
@@ -89,6 +96,7 @@ class FileSource final : public Source {
     std::string text;
     std::size_t originalBytes = 0;
     std::int64_t timestampNs = 0;
+    bool stampedAtRead = false;
     std::int64_t sinceNs = 0;          // when it started waiting
     FilePosition start;                // position before its first line
     FilePosition after;                // position after its last line
@@ -105,6 +113,7 @@ class FileSource final : public Source {
   void emit(std::size_t stream, Pending&& pending);
   void flushStale(std::int64_t nowNs, bool all);
   void syncMetrics();
+  void reportNotices();
   FilePosition safePosition(const FilePosition& after) const;
 
   std::string key_;

@@ -132,6 +132,13 @@ groups:
         annotations:
           summary: "The TLS certificate nginx serves ({{ $labels.source }}) expires within 14 days"
           description: "It expires in {{ $value | humanizeDuration }}."
+      - alert: LogLinesLost
+        expr: increase(cairn_logship_losses_total[15m]) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: "cairn-logshipd lost lines of {{ $labels.source }}: {{ $labels.reason }} before read"
+          description: "A log file was {{ $labels.reason }} before it was read to its end; its warning in the journal of cairn-logshipd names the file and byte range."
 )";
 }
 

@@ -9,6 +9,8 @@
 #include <cassert>
 #include <string>
 
+#include "appliance/facts/nginx_logs.hpp"
+
 namespace cairn::edge {
 
 // "/etc/cairn/x" → "../cairn/x", as nginx resolves it from /etc/nginx.
@@ -35,7 +37,7 @@ inline constexpr const char* kCertificateStatusFile = "/etc/cairn/rendered/tls/c
 inline constexpr const char* kCertificateMetricsFile = "/etc/cairn/rendered/tls/cairn_tls.prom";
 inline constexpr const char* kNftablesFile = "/etc/cairn/rendered/nftables/cairn.nft";
 inline constexpr const char* kAcmeWebroot = "/var/lib/cairn/acme";
-inline constexpr const char* kAccessLog = "/var/log/nginx/cairn-access.log";
+inline constexpr const char* kAccessLog = facts::kNginxAccessLog;
 // Answers the configuration generation on every server, to loopback only.
 inline constexpr const char* kProbePath = "/.well-known/cairn-edge";
 

@@ -1,7 +1,11 @@
 #define BOOST_TEST_MODULE monitoring_logship_files
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
@@ -53,6 +57,31 @@ void shiftRotated(const std::string& log) {
   }
 }
 
+// Every number in [0, count) arrived at least once, with exactly its text.
+bool allArrivedAtLeastOnce(const LokiStandin& loki, int count) {
+  std::vector<bool> seen(static_cast<std::size_t>(count), false);
+  for (const auto& entry : loki.recorded()) {
+    if (entry.line.rfind("line ", 0) != 0) continue;
+    const int n = std::stoi(entry.line.substr(5));
+    if (n >= 0 && n < count && entry.line == "line " + std::to_string(n)) seen[static_cast<std::size_t>(n)] = true;
+  }
+  return std::find(seen.begin(), seen.end(), false) == seen.end();
+}
+
+std::string firstMissing(const LokiStandin& loki, int count) {
+  std::set<int> numbers;
+  for (int n : receivedNumbers(loki)) numbers.insert(n);
+  int missing = 0;
+  int first = -1;
+  for (int i = 0; i < count; ++i) {
+    if (!numbers.count(i)) {
+      if (first < 0) first = i;
+      ++missing;
+    }
+  }
+  return std::to_string(missing) + " missing, the first " + std::to_string(first);
+}
+
 bool allArrivedInOrder(const std::vector<int>& numbers, int count) {
   if (static_cast<int>(numbers.size()) != count) return false;
   for (int i = 0; i < count; ++i) {
@@ -98,6 +127,162 @@ BOOST_AUTO_TEST_CASE(rotation_and_truncation_lose_nothing) {
   BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 8000; }, 60s));
   BOOST_TEST(allArrivedInOrder(receivedNumbers(loki), 8000));
   BOOST_TEST(shipper.metric("cairn_logship_file_events_total", "event=\"rotation\"") >= 1);
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// Issue 13, loss 1: killed while behind; the file rotated and the new one got lines while Loki
+// was down; restarted; the new file rotated again before the catch-up reached it.
+BOOST_AUTO_TEST_CASE(a_restart_while_behind_then_a_rotation_during_the_catch_up_loses_nothing) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  json config = fileConfig(loki, log, "raw");
+  config["batch_bytes"] = 4096;  // the catch-up takes many batches
+  appendLines(log, 0, 500);
+  LogshipdProcess shipper(dir.path(), config);
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 500; }, 30s));
+  loki.setMode("503");
+  appendLines(log, 500, 3000);
+  std::this_thread::sleep_for(500ms);
+  shipper.kill9();
+  ::rename(log.c_str(), (log + ".1").c_str());
+  appendLines(log, 3000, 4000);
+  shipper.start();
+  std::this_thread::sleep_for(1s);  // resumed in the rotated file, stuck on Loki
+  ::rename((log + ".1").c_str(), (log + ".2").c_str());
+  ::rename(log.c_str(), (log + ".1").c_str());
+  appendLines(log, 4000, 5000);
+  loki.setMode("ok");
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 5000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 5000));
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// Loss 2: copytruncate while delivery is paused, the new file growing past the old offset.
+BOOST_AUTO_TEST_CASE(copytruncate_while_loki_is_down_loses_and_splices_nothing) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  json config = fileConfig(loki, log, "raw");
+  config["batch_bytes"] = 4096;
+  appendLines(log, 0, 500);
+  LogshipdProcess shipper(dir.path(), config);
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 500; }, 30s));
+  loki.setMode("503");
+  appendLines(log, 500, 12000);  // more than the 64 KiB the shipper reads at once
+  std::this_thread::sleep_for(1s);
+  {
+    std::ifstream in(log, std::ios::binary);
+    std::ofstream out(log + ".1", std::ios::binary);
+    out << in.rdbuf();
+  }
+  std::ofstream(log, std::ios::trunc).close();
+  appendLines(log, 12000, 30000);  // the new file grows past the old offset
+  loki.setMode("ok");
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 30000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 30000));
+  std::string spliced;
+  for (const auto& entry : loki.recorded()) {
+    const bool whole = entry.line.rfind("line ", 0) == 0 && entry.line.size() > 5 && std::isdigit(entry.line[5]) &&
+                       entry.line == "line " + std::to_string(std::stoi(entry.line.substr(5)));
+    if (!whole) spliced += "[" + entry.line + "] ";
+  }
+  BOOST_TEST(spliced.empty(), "spliced lines: " << spliced);
+  BOOST_TEST(shipper.metric("cairn_logship_losses_total", "reason=\"truncated\"") == 0);
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// Loss 3: logrotate `create` + postrotate reopen: the writer keeps its old descriptor a while.
+BOOST_AUTO_TEST_CASE(lines_written_to_the_renamed_file_before_the_reopen_arrive) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  LogshipdProcess shipper(dir.path(), fileConfig(loki, log, "raw"));  // rotate_idle_ms: 5 s
+  int writer = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const auto say = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      const std::string text = "line " + std::to_string(i) + "\n";
+      BOOST_REQUIRE(::write(writer, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    }
+  };
+  say(0, 1000);
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 1000; }, 30s));
+  ::rename(log.c_str(), (log + ".1").c_str());
+  ::close(::open(log.c_str(), O_WRONLY | O_CREAT, 0644));  // `create`
+  for (int step = 0; step < 10; ++step) {  // 1 s until the reopen
+    say(1000 + step * 100, 1100 + step * 100);
+    std::this_thread::sleep_for(100ms);
+  }
+  ::close(writer);
+  writer = ::open(log.c_str(), O_WRONLY | O_APPEND);  // postrotate: the writer reopens
+  say(2000, 3000);
+  ::close(writer);
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 3000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 3000));
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// Loss 4: a corrupt positions file: every source starts over, rotated files included.
+BOOST_AUTO_TEST_CASE(with_a_corrupt_positions_file_rotated_plain_files_are_read_again) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  appendLines(log + ".1", 0, 1000);
+  appendLines(log, 1000, 2000);
+  append(dir / "positions.json", "{\"version\":1,\"positions\":{\"file:");
+  append(dir / ".positions.json.tmp-Xy12Ab", "left by a crash");
+  LogshipdProcess shipper(dir.path(), fileConfig(loki, log, "raw"));
+  shipper.start();
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 2000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 2000));
+  BOOST_TEST(shipper.metric("cairn_logship_positions_corrupt_total") == 1);
+  BOOST_TEST(::access((dir / ".positions.json.tmp-Xy12Ab").c_str(), F_OK) != 0);
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// Issue 13: a plain line sent again after a crash keeps its first timestamp, so Loki (which drops
+// exact duplicates) stores it once.
+BOOST_AUTO_TEST_CASE(plain_lines_sent_again_after_a_crash_are_stored_once) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  appendLines(log, 0, 1000);
+  loki.setMode("ingest_hang");  // Loki stores the push, the answer never comes
+  LogshipdProcess shipper(dir.path(), fileConfig(loki, log, "raw"));
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return loki.acceptedEntries() >= 1000; }, 30s));
+  shipper.kill9();
+  loki.setMode("ok");
+  shipper.start();
+  appendLines(log, 1000, 2000);
+  const bool arrived = waitFor([&] { return allArrivedAtLeastOnce(loki, 2000); }, 60s);
+  BOOST_TEST(arrived, firstMissing(loki, 2000));
+  std::map<int, int> copies;
+  for (int n : receivedNumbers(loki)) ++copies[n];
+  int storedTwice = 0;
+  for (const auto& [n, count] : copies) storedTwice += count > 1;
+  BOOST_TEST(storedTwice == 0);
+  BOOST_TEST(loki.stats()["duplicates"].get<int>() >= 1000);
+  BOOST_TEST(shipper.stop() == 0);
+}
+
+// A file turned into a directory is reported once as unreadable, and read again once it is a file.
+BOOST_AUTO_TEST_CASE(a_directory_in_place_of_the_file_is_reported_once) {
+  TempDir dir;
+  LokiStandin loki(dir.path());
+  const std::string log = dir / "app.log";
+  ::mkdir(log.c_str(), 0755);
+  LogshipdProcess shipper(dir.path(), fileConfig(loki, log, "raw"));
+  shipper.start();
+  BOOST_REQUIRE(waitFor([&] { return shipper.metric("cairn_logship_file_events_total", "event=\"unreadable\"") == 1; }, 30s));
+  std::this_thread::sleep_for(1s);
+  BOOST_TEST(shipper.metric("cairn_logship_file_events_total", "event=\"unreadable\"") == 1);
+  ::rmdir(log.c_str());
+  appendLines(log, 0, 10);
+  BOOST_TEST(waitFor([&] { return allArrivedAtLeastOnce(loki, 10); }, 30s));
   BOOST_TEST(shipper.stop() == 0);
 }
 

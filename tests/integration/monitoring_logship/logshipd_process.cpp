@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -46,7 +47,11 @@ void LogshipdProcess::start() {
     if (fd >= 0) ::dup2(fd, STDERR_FILENO);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    ::execl(CAIRN_LOGSHIPD, CAIRN_LOGSHIPD, "--config", configPath_.c_str(), static_cast<char*>(nullptr));
+    // CAIRN_LOGSHIPD_UNDER_TEST runs the same tests against another build (an older one, to
+    // see a test fail without its fix).
+    const char* other = std::getenv("CAIRN_LOGSHIPD_UNDER_TEST");
+    const char* binary = other && *other ? other : CAIRN_LOGSHIPD;
+    ::execl(binary, binary, "--config", configPath_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   if (metricsPort_ > 0) {

@@ -19,10 +19,23 @@
 namespace cairn::testing {
 
 LokiStandin::LokiStandin(const std::string& workDir, StandinOptions options) : record_(workDir + "/standin-record.jsonl") {
+  {
+    // A stand-in killed while recording leaves a partial last line; the next one starts a new line
+    // so that its first entry is not glued to it.
+    std::ifstream last(record_, std::ios::binary | std::ios::ate);
+    if (last && last.tellg() > 0) {
+      last.seekg(-1, std::ios::end);
+      if (last.get() != '\n') std::ofstream(record_, std::ios::app | std::ios::binary) << '\n';
+    }
+  }
   const std::string portFile = workDir + "/standin.port";
   ::unlink(portFile.c_str());
   std::vector<std::string> argv = {"/usr/bin/python3", CAIRN_LOKI_STANDIN_SCRIPT, "--port-file", portFile,
                                    "--record", record_, "--max-line-size", std::to_string(options.maxLineSize)};
+  if (options.port > 0) {
+    argv.push_back("--port");
+    argv.push_back(std::to_string(options.port));
+  }
   if (options.strictOrder) argv.push_back("--strict-order");
   if (!options.rejectMarker.empty()) {
     argv.push_back("--reject-marker");

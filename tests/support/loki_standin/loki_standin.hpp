@@ -17,6 +17,7 @@ struct StandinOptions {
   bool strictOrder = false;
   std::string rejectMarker;
   std::size_t maxLineSize = 256 * 1024;
+  int port = 0;  // 0: kernel-chosen; a port to come back on after a simulated outage
 };
 
 struct RecordedEntry {
@@ -34,7 +35,7 @@ class LokiStandin {
 
   int port() const { return port_; }
   std::string pushUrl() const { return "http://127.0.0.1:" + std::to_string(port_) + "/loki/api/v1/push"; }
-  // ok | 429 | 500 | 503 | hang | garbage
+  // ok | 429 | 500 | 503 | hang | garbage | ingest_hang
   void setMode(const std::string& mode);
   nlohmann::json stats();
   std::vector<RecordedEntry> recorded() const;

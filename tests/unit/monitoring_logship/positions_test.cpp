@@ -46,4 +46,17 @@ BOOST_AUTO_TEST_CASE(a_corrupt_file_is_set_aside_and_reported) {
   BOOST_TEST(!parsePositions(R"({"version":1,"positions":{"x":{"device":1,"inode":2}}})"));
 }
 
+BOOST_AUTO_TEST_CASE(temporaries_left_by_a_crash_during_save_are_removed) {
+  cairn::testing::TempDir dir;
+  cairn::testing::writeFile(dir / ".positions.json.tmp-AbC123", "{\"version\":1");
+  cairn::testing::writeFile(dir / ".positions.json.tmp-xyz", "");
+  cairn::testing::writeFile(dir / ".other.json.tmp-AbC123", "kept");
+  PositionStore store(dir / "positions.json");
+  BOOST_REQUIRE(store.save({}));
+  BOOST_TEST(store.removeLeftoverTemporaries() == 2u);
+  BOOST_TEST(!cairn::host::pathExists(dir / ".positions.json.tmp-AbC123"));
+  BOOST_TEST(cairn::host::pathExists(dir / ".other.json.tmp-AbC123"));
+  BOOST_TEST(cairn::host::pathExists(dir / "positions.json"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

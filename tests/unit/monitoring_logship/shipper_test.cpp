@@ -124,4 +124,57 @@ BOOST_AUTO_TEST_CASE(timestamps_never_go_backwards_within_a_stream) {
   BOOST_TEST(values[0][0] == values[1][0]);
 }
 
+// Issue 13: a plain line sent again after a crash keeps the time it was first sent with, so Loki
+// drops it as an exact duplicate.
+BOOST_AUTO_TEST_CASE(plain_lines_sent_again_after_a_crash_keep_their_first_timestamps) {
+  append(log, "1\n2\n3\n");
+  const auto timestampsOf = [](const HttpRequest& request) {
+    std::vector<std::string> stamps;
+    const auto body = nlohmann::json::parse(cairn::testing::gunzip(request.body));
+    for (const auto& value : body["streams"][0]["values"]) stamps.push_back(value[0]);
+    return stamps;
+  };
+  std::vector<std::string> first, second;
+  {
+    // The first run dies while Loki answers 503: nothing acknowledged.
+    bool stop = false;
+    http.handler = [&](const HttpRequest& request) -> Result<HttpResponse> {
+      first = timestampsOf(request);
+      stop = true;
+      return HttpResponse{503, {}, ""};
+    };
+    LokiPusher pusher(settings(), http, clock, registry, [&] { return stop; });
+    Shipper shipper({1 << 20, 1000}, pusher, store, {}, clock, registry);
+    shipper.addSource(source({}));
+    shipper.step();
+    clock.advance(std::chrono::milliseconds(1000));
+    shipper.step();
+    BOOST_REQUIRE(shipper.stopped());
+  }
+  clock.advance(std::chrono::milliseconds(3'600'000));
+  http.handler = [&](const HttpRequest& request) -> Result<HttpResponse> {
+    second = timestampsOf(request);
+    return HttpResponse{204, {}, ""};
+  };
+  auto positions = store.load();
+  BOOST_REQUIRE(positions);
+  LokiPusher pusher(settings(), http, clock, registry, [] { return false; });
+  Shipper shipper({1 << 20, 1000}, pusher, store, positions.value(), clock, registry);
+  shipper.addSource(source(positions.value()));
+  shipper.step();
+  clock.advance(std::chrono::milliseconds(1000));
+  shipper.step();
+  BOOST_REQUIRE(first.size() == 3u);
+  BOOST_TEST(second == first);
+  BOOST_TEST(first[0] != first[1]);
+
+  // The next batch starts from the acknowledged position: a fresh time base, an hour later.
+  append(log, "4\n");
+  shipper.step();
+  clock.advance(std::chrono::milliseconds(1000));
+  shipper.step();
+  BOOST_REQUIRE(second.size() == 1u);
+  BOOST_TEST(std::stoll(second[0]) > std::stoll(first[2]) + 3'600'000'000'000LL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,3 +1,6 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -138,12 +141,56 @@ BOOST_AUTO_TEST_CASE(nginx_access_lines_keep_the_request_time) {
 
 BOOST_AUTO_TEST_CASE(a_source_whose_file_is_gone_finishes_after_its_last_line) {
   append(path, "only\n");
-  auto source = make(FileFormat::kRaw);
+  FileSourceOptions noGrace;
+  noGrace.rotateWait = {0, 0, {}};  // a deleted file's writer may otherwise still be heard for a while
+  auto source = make(FileFormat::kRaw, noGrace);
   BOOST_TEST(drain(*source).size() == 1u);
   BOOST_TEST(!source->finished());
   std::remove(path.c_str());
   BOOST_TEST(drain(*source).empty());
   BOOST_TEST(source->finished());
+}
+
+// Loss 4 of issue 13: with no saved position (lost or corrupt positions file), a plain file's
+// uncompressed rotated siblings are read too, oldest first.
+BOOST_AUTO_TEST_CASE(a_plain_file_without_a_position_is_read_from_its_oldest_rotated_sibling) {
+  const std::string log = dir / "error.log";
+  append(log + ".2.gz", "compressed: skipped\n");
+  append(log + ".1", "rotated\n");
+  struct timespec old[2];
+  ::clock_gettime(CLOCK_REALTIME, &old[0]);
+  old[0].tv_sec -= 60;
+  old[1] = old[0];
+  ::utimensat(AT_FDCWD, (log + ".1").c_str(), old, 0);
+  append(log, "live\n");
+  FileSource source("k", "test", log, FileFormat::kNginxError, {{"job", "nginx"}}, {}, std::nullopt,
+                    registerSourceMetrics(registry, "test"));
+  const auto entries = drain(source);
+  BOOST_REQUIRE(entries.size() == 2u);
+  BOOST_TEST(entries[0].line == "rotated");
+  BOOST_TEST(entries[1].line == "live");
+}
+
+BOOST_AUTO_TEST_CASE(a_loss_is_counted_by_reason_with_its_bytes) {
+  append(path, "0123456789\nmore\n");
+  auto source = make(FileFormat::kRaw);
+  BOOST_TEST(drain(*source).size() == 2u);
+  append(path, "partial");  // not a line yet: unread when the file is cut
+  BOOST_TEST(drain(*source).empty());
+  std::ofstream(path, std::ios::trunc) << "x\n";
+  BOOST_TEST(drain(*source).size() == 1u);
+  double losses = -1, bytes = -1;
+  for (const auto& family : registry.collect()) {
+    for (const auto& sample : family.samples) {
+      bool truncated = false;
+      for (const auto& [name, value] : sample.labels) truncated |= name == "reason" && value == "truncated";
+      if (!truncated) continue;
+      if (family.name == "cairn_logship_losses_total") losses = sample.value;
+      if (family.name == "cairn_logship_bytes_lost_total") bytes = sample.value;
+    }
+  }
+  BOOST_TEST(losses == 1);
+  BOOST_TEST(bytes == 7);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
