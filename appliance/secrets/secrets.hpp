@@ -24,6 +24,9 @@ struct SecretKind {
   std::string name;
   SecretFormat format;
   std::string purpose;
+  // Rotation keeps the old value as "previous" until it is forgotten: data encrypted with it
+  // must be re-encrypted first (Airflow's Fernet key: `cairnctl airflow rotate-fernet-key`).
+  bool keepsPrevious = false;
 };
 
 // Every secret the appliance uses.
@@ -44,12 +47,16 @@ class Secrets {
 
   // Adds every secret of secretKinds() that is missing; returns the names added.
   std::vector<std::string> fillMissing(const RandomSource& random, const std::string& createdAt);
-  // Replaces one secret. kNotFound for a name that is not in secretKinds().
+  // Replaces one secret. kNotFound for a name that is not in secretKinds(); kConflict for a kind
+  // that keeps its previous value while it still has one (a second rotation would lose it).
   Status rotate(const std::string& name, const RandomSource& random, const std::string& createdAt);
 
   // The value; throws std::out_of_range for an unknown name (a programming error).
   const std::string& get(const std::string& name) const;
   bool has(const std::string& name) const { return values_.count(name) > 0; }
+  // The value before the last rotation of a keepsPrevious kind; "" when there is none.
+  std::string previous(const std::string& name) const;
+  void forgetPrevious(const std::string& name);
   // name → creation time, for `cairnctl show`; values stay hidden.
   std::map<std::string, std::string> redacted() const;
 
@@ -57,6 +64,7 @@ class Secrets {
   struct Entry {
     std::string value;
     std::string created;
+    std::string previous;
   };
   std::map<std::string, Entry> values_;
 };
