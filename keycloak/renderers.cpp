@@ -192,10 +192,13 @@ std::string renderAirflowWebserverConfig(const spec::Spec& spec) {
       "it.\n";
   text += "# The client secret comes from the environment: AIRFLOW_KEYCLOAK_CLIENT_SECRET.\n";
   text += "import os\n\n";
+  text += "from flask import redirect, request, url_for\n";
+  text += "from flask_appbuilder import expose\n";
   text += "from flask_appbuilder.security.manager import AUTH_OAUTH\n";
   text +=
       "from airflow.providers.fab.auth_manager.security_manager.override import "
-      "FabAirflowSecurityManagerOverride\n\n";
+      "FabAirflowSecurityManagerOverride\n";
+  text += "from airflow.providers.fab.auth_manager.views.auth_oauth import CustomAuthOAuthView\n\n";
   text += "AUTH_TYPE = AUTH_OAUTH\n";
   text += "AUTH_USER_REGISTRATION = True\n";
   text += "# Users without one of cairn's roles get no permissions.\n";
@@ -231,10 +234,22 @@ std::string renderAirflowWebserverConfig(const spec::Spec& spec) {
       "            \"client_kwargs\": {\"scope\": \"openid email profile\", "
       "\"code_challenge_method\": \"S256\"},\n";
   text += "        },\n    },\n]\n\n\n";
+  text += "class CairnAuthOAuthView(CustomAuthOAuthView):\n";
+  text +=
+      "    \"\"\"Sends the browser straight to Keycloak: with one provider, FAB's page of "
+      "provider buttons is a second login step.\"\"\"\n\n";
+  text += "    @expose(\"/login/\")\n    @expose(\"/login/<provider>\")\n";
+  text += "    def login(self, provider=None):\n";
+  text += "        if provider is None:\n";
+  text +=
+      "            return redirect(url_for(\".login\", provider=\"keycloak\", "
+      "**request.args.to_dict()))\n";
+  text += "        return super().login(provider)\n\n\n";
   text += "class CairnSecurityManager(FabAirflowSecurityManagerOverride):\n";
   text +=
       "    \"\"\"Takes the user and cairn's role groups from Keycloak's userinfo "
       "endpoint.\"\"\"\n\n";
+  text += "    authoauthview = CairnAuthOAuthView\n\n";
   text += "    def get_oauth_user_info(self, provider, resp):\n";
   text +=
       "        if provider != \"keycloak\":\n            return "

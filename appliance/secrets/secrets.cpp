@@ -22,7 +22,7 @@ const std::vector<SecretKind>& secretKinds() {
       {"grafana_client_secret", SecretFormat::kPassword, "Keycloak client of Grafana"},
       {"grafana_admin_password", SecretFormat::kPassword, "Grafana local admin"},
       {"airflow_client_secret", SecretFormat::kPassword, "Keycloak client of Airflow"},
-      {"airflow_fernet_key", SecretFormat::kBase64Url, "Airflow Fernet key"},
+      {"airflow_fernet_key", SecretFormat::kBase64Url, "Airflow Fernet key", true},
       {"airflow_jwt_secret", SecretFormat::kHex, "Airflow API JWT secret"},
       {"airflow_secret_key", SecretFormat::kHex, "Airflow web session secret"},
       {"airflow_admin_password", SecretFormat::kPassword, "Airflow local admin"},
@@ -92,6 +92,9 @@ Secrets Secrets::fromJson(const json& document) {
     if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_string() || entry["value"].get<std::string>().empty()) {
       throw std::runtime_error("secrets." + name + ": expected an object with a non-empty \"value\"");
     }
+    if (entry.contains("previous") && !entry["previous"].is_string()) {
+      throw std::runtime_error("secrets." + name + ".previous: expected a string");
+    }
     secrets.values_[name] = Entry{entry["value"].get<std::string>(), entry.value("created", ""), entry.value("previous", "")};
   }
   return secrets;
@@ -124,15 +127,26 @@ Status Secrets::rotate(const std::string& name, const RandomSource& random, cons
     for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k.name;
     return makeError(ErrorCode::kNotFound, "no secret named \"" + name + "\"; the secrets are: " + known);
   }
-  auto old = values_.find(name);
-  std::string previous = old == values_.end() ? std::string() : old->second.value;
+  std::string previous;
+  if (values_.count(name)) {
+    if (kind->keepsPrevious && !values_[name].previous.empty()) {
+      return makeError(ErrorCode::kConflict, name + " still keeps the value before its last rotation; run "
+                                                    "`cairnctl airflow rotate-fernet-key` first");
+    }
+    previous = values_[name].value;
+  }
   values_[name] = Entry{generateSecret(kind->format, random), createdAt, previous};
   return {};
 }
 
 std::string Secrets::previous(const std::string& name) const {
-  auto found = values_.find(name);
-  return found == values_.end() ? std::string() : found->second.previous;
+  auto it = values_.find(name);
+  return it == values_.end() ? std::string() : it->second.previous;
+}
+
+void Secrets::forgetPrevious(const std::string& name) {
+  auto it = values_.find(name);
+  if (it != values_.end()) it->second.previous.clear();
 }
 
 const std::string& Secrets::get(const std::string& name) const { return values_.at(name).value; }

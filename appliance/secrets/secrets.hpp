@@ -24,6 +24,9 @@ struct SecretKind {
   std::string name;
   SecretFormat format;
   std::string purpose;
+  // Rotation keeps the old value as "previous" until it is forgotten: data encrypted with it
+  // must be re-encrypted first (Airflow's Fernet key: `cairnctl airflow rotate-fernet-key`).
+  bool keepsPrevious = false;
 };
 
 // Every secret the appliance uses.
@@ -46,14 +49,17 @@ class Secrets {
   std::vector<std::string> fillMissing(const RandomSource& random, const std::string& createdAt);
   // Replaces one secret, keeping the value it replaces as its previous() (for a peer that still
   // holds the old value and must be moved to the new one, like Keycloak's bootstrap service
-  // account). kNotFound for a name that is not in secretKinds().
+  // account or Airflow's Fernet key). kNotFound for a name that is not in secretKinds();
+  // kConflict for a keepsPrevious kind while it still has a previous value (a second rotation
+  // would lose data encrypted with it).
   Status rotate(const std::string& name, const RandomSource& random, const std::string& createdAt);
 
   // The value; throws std::out_of_range for an unknown name (a programming error).
   const std::string& get(const std::string& name) const;
   bool has(const std::string& name) const { return values_.count(name) > 0; }
-  // The value before the last rotation; "" if it was never rotated.
+  // The value before the last rotation; "" if it was never rotated or was forgotten.
   std::string previous(const std::string& name) const;
+  void forgetPrevious(const std::string& name);
   // name → creation time, for `cairnctl show`; values stay hidden.
   std::map<std::string, std::string> redacted() const;
 

@@ -250,6 +250,7 @@ Spec defaults() {
   spec.logs.batchSize = sizeOf("1MiB");
   spec.logs.batchWait = durationOf("1s");
   spec.sso = Sso{"cairn", durationOf("30m"), durationOf("10h")};
+  spec.airflow.dags.folder = kDefaultDagsFolder;
   return spec;
 }
 
@@ -428,6 +429,14 @@ void readFirewall(Reader& r, const json& doc, Spec& spec) {
   }
 }
 
+void readAirflow(Reader& r, const json& doc, Spec& spec) {
+  const json* airflow = r.member(doc, "airflow");
+  if (!airflow || !r.object(*airflow, "airflow", {"dags"})) return;
+  const json* dags = r.member(*airflow, "dags");
+  if (!dags || !r.object(*dags, "airflow.dags", {"folder"})) return;
+  r.string(*dags, "airflow.dags", "folder", spec.airflow.dags.folder);
+}
+
 // Line and column (1-based) of a byte offset.
 std::pair<std::size_t, std::size_t> lineColumn(std::string_view text, std::size_t offset) {
   std::size_t line = 1, column = 1;
@@ -536,7 +545,7 @@ Spec readSpec(const json& doc, std::vector<SpecIssue>& issues) {
   Reader r(issues);
   Spec spec = defaults();
   if (!r.object(doc, "", {"version", "domain", "admin_email", "tls", "hosts", "services", "routes", "users",
-                          "monitoring", "logs", "sso", "firewall"})) {
+                          "monitoring", "logs", "sso", "firewall", "airflow"})) {
     return spec;
   }
   if (!r.member(doc, "version")) {
@@ -557,6 +566,7 @@ Spec readSpec(const json& doc, std::vector<SpecIssue>& issues) {
   readLogs(r, doc, spec);
   readSso(r, doc, spec);
   readFirewall(r, doc, spec);
+  readAirflow(r, doc, spec);
   return spec;
 }
 
@@ -631,6 +641,8 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
     std::string path = indexed("users", i);
     if (!user.username.empty() && !isValidUsername(user.username)) {
       issues.push_back({join(path, "username"), jsonQuote(user.username) + " is not a valid username ([a-z0-9._-])"});
+    } else if (user.username == kAirflowLocalAdmin) {
+      issues.push_back({join(path, "username"), jsonQuote(user.username) + " is reserved for Airflow's local emergency account"});
     } else if (!user.username.empty() && !usernames.insert(user.username).second) {
       issues.push_back({join(path, "username"), jsonQuote(user.username) + " is listed twice"});
     }
@@ -666,6 +678,11 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
   }
   if (spec.sso.sessionIdle.value < std::chrono::minutes(5)) {
     issues.push_back({"sso.session_idle", "must be at least 5m"});
+  }
+
+  if (!isValidDagsFolder(spec.airflow.dags.folder)) {
+    issues.push_back({"airflow.dags.folder", jsonQuote(spec.airflow.dags.folder) +
+                                                 " is not an absolute, normalized folder path outside /etc, /proc, /sys, /dev and /run"});
   }
 
   if (spec.firewall.sshPort == 80 || spec.firewall.sshPort == 443) {
@@ -740,6 +757,7 @@ json specToJson(const Spec& spec) {
                 {"batch_wait", spec.logs.batchWait.text}}},
       {"sso", {{"realm", spec.sso.realm}, {"session_idle", spec.sso.sessionIdle.text}, {"session_max", spec.sso.sessionMax.text}}},
       {"firewall", {{"enabled", spec.firewall.enabled}, {"ssh_port", spec.firewall.sshPort}, {"allowed_ports", spec.firewall.allowedPorts}}},
+      {"airflow", {{"dags", {{"folder", spec.airflow.dags.folder}}}}},
   };
 }
 

@@ -38,7 +38,7 @@ std::string defaultImage(const std::string& service) {
       {"grafana", "grafana/grafana-oss:12.2.1"},
       {"prometheus", "prom/prometheus:v3.7.3"},
       {"loki", "grafana/loki:3.5.7"},
-      {"airflow", "apache/airflow:3.3.0"},
+      {"airflow", "apache/airflow:3.3.2"},
   };
   return kImages.at(service);
 }

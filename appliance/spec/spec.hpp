@@ -116,6 +116,22 @@ struct Firewall {
   std::vector<int> allowedPorts;
 };
 
+// Where Airflow finds its DAGs (spec "airflow.dags").
+struct AirflowDags {
+  // A host folder, mounted read-only into every Airflow container; the package makes the default
+  // root:cairn 2775 so that users of group cairn deliver DAGs by writing files there.
+  std::string folder;
+};
+
+struct Airflow {
+  AirflowDags dags;
+};
+
+// The local Airflow account init creates, for API and CLI use when Keycloak is down. Its name is
+// reserved: a spec user of that name would sign in through Keycloak as the same Airflow user.
+inline constexpr const char* kAirflowLocalAdmin = "cairn-local-admin";
+inline constexpr const char* kDefaultDagsFolder = "/var/lib/cairn/airflow/dags";
+
 struct Spec {
   int version = 1;
   std::string domain;
@@ -129,6 +145,7 @@ struct Spec {
   Logs logs;
   Sso sso;
   Firewall firewall;
+  Airflow airflow;
 
   const ServiceSettings& service(const std::string& name) const { return services.at(name); }
   bool enabled(const std::string& name) const { return services.at(name).enabled; }

@@ -190,6 +190,26 @@ bool isValidRealmName(std::string_view realm) {
   });
 }
 
+bool isValidDagsFolder(std::string_view path) {
+  if (path.size() < 2 || path.size() > 4096 || path.front() != '/' || path.back() == '/') return false;
+  for (unsigned char ch : path) {
+    if (ch < 0x20 || ch == 0x7f || ch == ':' || ch == ',') return false;
+  }
+  std::size_t start = 1;
+  std::string_view first;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (first.empty()) first = part;
+    start = end + 1;
+  }
+  static const std::vector<std::string_view> kSystemTrees = {"etc", "proc", "sys", "dev", "run", "boot",
+                                                              "usr", "bin", "sbin", "lib", "lib64"};
+  return std::find(kSystemTrees.begin(), kSystemTrees.end(), first) == kSystemTrees.end();
+}
+
 bool isValidUsername(std::string_view username) {
   if (username.empty() || username.size() > 64 || !isLowerAlnum(username.front())) return false;
   return std::all_of(username.begin(), username.end(),

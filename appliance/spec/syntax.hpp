@@ -48,6 +48,11 @@ bool isValidRealmName(std::string_view realm);
 // Username as Keycloak and Linux tools accept it: [a-z0-9._-], starting with a letter or digit.
 bool isValidUsername(std::string_view username);
 
+// A host folder for Airflow's DAGs: absolute, normalized (no "//", ".", ".." or trailing '/'),
+// of printable characters without a ':' or ',' (Docker's mount syntax), not "/" and not under a
+// system tree (/etc, /proc, /sys, /dev, /run, /boot, /usr, /bin, /sbin, /lib).
+bool isValidDagsFolder(std::string_view path);
+
 // The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
 std::optional<std::string> closestMatch(std::string_view word, const std::vector<std::string>& candidates);
 

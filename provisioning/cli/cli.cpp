@@ -100,6 +100,17 @@ const std::map<std::string, CommandEntry>& commandTable() {
          "  --health-url URL    its readiness check (default http://127.0.0.1:9000/health/ready)\n"
          "  --timeout SECONDS   how long to wait for Keycloak per call (default 120)\n"},
         keycloakCommand, true}},
+      {"airflow",
+       {{"list Airflow's DAGs and import errors; re-encrypt after a Fernet key rotation",
+         "airflow dags [--json] [--airflow-url URL] | airflow rotate-fernet-key", {"--json"}, {"--airflow-url"}, 1, 1,
+         "  dags               every DAG (id, paused, file, tags), then each import error\n"
+         "  --json             the same as JSON\n"
+         "  --airflow-url URL  the API server (default http://127.0.0.1:8080); signs in as the local\n"
+         "                     account cairn-local-admin with the secret airflow_admin_password\n"
+         "  rotate-fernet-key  after `cairnctl secrets rotate airflow_fernet_key` and `cairnctl apply`:\n"
+         "                     re-encrypts connections and variables with the new key, forgets the old\n"
+         "                     one; then `cairnctl apply` again\n"},
+        airflowCommand, true}},
       {"users",
        {{"show a user's initial password once, or set a new temporary one", "users password USER [--reset]",
          {"--reset"}, {"--keycloak-url", "--timeout"}, 2, 2,

@@ -67,6 +67,8 @@ nlohmann::json tlsStatusJson(const CliContext& context);
 // Single sign-on (commands_keycloak.cpp).
 int keycloakCommand(const ParsedArgs& args, CliContext& context);
 int usersCommand(const ParsedArgs& args, CliContext& context);
+// Airflow (commands_airflow.cpp).
+int airflowCommand(const ParsedArgs& args, CliContext& context);
 // After a successful apply on the real system: converges Keycloak when it is ready, else says how
 // to do it later. Never fails the apply.
 void syncKeycloakAfterApply(CliContext& context);

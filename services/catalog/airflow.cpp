@@ -27,6 +27,13 @@ std::string urlEncoded(const std::string& text) {
   return out;
 }
 
+// After a rotation the new key encrypts and both decrypt, until `airflow rotate-fernet-key` has
+// re-encrypted everything and the old key is forgotten (`cairnctl airflow rotate-fernet-key`).
+std::string fernetKeys(const secrets::Secrets& secrets) {
+  std::string previous = secrets.previous("airflow_fernet_key");
+  return secrets.get("airflow_fernet_key") + (previous.empty() ? "" : "," + previous);
+}
+
 // The settings every Airflow container shares. The Fernet key and the JWT secret in particular
 // must be the same everywhere: each process would otherwise make up its own JWT secret and task
 // processes would fail with "Signature verification failed".
@@ -36,16 +43,22 @@ std::map<std::string, std::string> commonEnv(const spec::Spec& spec, const secre
       {"AIRFLOW__CORE__EXECUTOR", "CeleryExecutor"},
       {"AIRFLOW__CORE__AUTH_MANAGER", "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"},
       {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://" + database},
-      {"AIRFLOW__CELERY__RESULT_BACKEND", "db+postgresql://" + database},
+      // The driver is named: SQLAlchemy 2.1 makes psycopg 3 the default for postgresql://, on which
+      // Celery's database result backend fails ("cannot use a string pattern on a bytes-like object").
+      {"AIRFLOW__CELERY__RESULT_BACKEND", "db+postgresql+psycopg2://" + database},
       {"AIRFLOW__CELERY__BROKER_URL", "redis://:" + urlEncoded(secrets.get("redis_password")) + "@redis:6379/0"},
-      {"AIRFLOW__CORE__FERNET_KEY", secrets.get("airflow_fernet_key")},
+      {"AIRFLOW__CORE__FERNET_KEY", fernetKeys(secrets)},
       {"AIRFLOW__API_AUTH__JWT_SECRET", secrets.get("airflow_jwt_secret")},
       {"AIRFLOW__API__SECRET_KEY", secrets.get("airflow_secret_key")},
       {"AIRFLOW__API__BASE_URL", "https://" + spec.hosts.airflow},
+      // Task processes report to the API server over the cairn network: the default, derived
+      // from the base URL, would send them through the edge, which wants a browser login.
       {"AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "http://airflow-apiserver:8080/execution/"},
       {"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "true"},
       {"AIRFLOW__CORE__LOAD_EXAMPLES", "false"},
       {"AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "true"},
+      // A DAG file dropped into the folder shows up within half a minute (default 5 minutes).
+      {"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "30"},
       // Read by webserver_config.py (rendered by the keycloak part), which every process that
       // sets up the FAB auth manager loads, the init job's `users create` included.
       {"AIRFLOW_KEYCLOAK_CLIENT_SECRET", secrets.get("airflow_client_secret")},
@@ -57,7 +70,8 @@ Container airflowContainer(const std::string& service, const spec::Spec& spec, c
   Container c = hardenedContainer(service, settings.image, settings.resources);
   c.user = kAirflowUser;
   c.env = commonEnv(spec, secrets);
-  c.mounts = {volumeMount("cairn-airflow-dags", "/opt/airflow/dags"),
+  // The DAG folder is the host's (users of group cairn write it); Airflow only reads it.
+  c.mounts = {{"bind", spec.airflow.dags.folder, "/opt/airflow/dags", true},
               volumeMount("cairn-airflow-logs", "/opt/airflow/logs"),
               volumeMount("cairn-airflow-plugins", "/opt/airflow/plugins"),
               renderedMount("airflow/webserver_config.py", "/opt/airflow/webserver_config.py")};
@@ -65,19 +79,27 @@ Container airflowContainer(const std::string& service, const spec::Spec& spec, c
   return c;
 }
 
-Healthcheck airflowCheck(std::vector<std::string> test) { return {std::move(test), 30000, 10000, 5, 30000}; }
+// Airflow's processes take minutes to start on two busy cores (the compose file's 30 s start
+// period had the API server restarted before it ever answered): failures count after 180 s.
+constexpr int kAirflowStartPeriodMs = 180000;
+
+// An HTTP probe (curl): cheap, every 30 s.
+Healthcheck airflowCheck(std::vector<std::string> test) { return {std::move(test), 30000, 10000, 5, kAirflowStartPeriodMs}; }
+
+// A probe through Airflow's or Celery's CLI: a Python process that imports Airflow, which takes
+// seconds (over 10 under load, the compose file's timeout), so it gets 60 s and runs once a minute.
+Healthcheck cliCheck(std::vector<std::string> test) { return {std::move(test), 60000, 60000, 5, kAirflowStartPeriodMs}; }
 
 // `airflow jobs check` for a job of this container; $HOSTNAME is expanded by the probe's shell.
 Healthcheck jobCheck(const std::string& jobType) {
-  return airflowCheck({"CMD-SHELL", "airflow jobs check --job-type " + jobType + " --hostname \"$HOSTNAME\""});
+  return cliCheck({"CMD-SHELL", "airflow jobs check --job-type " + jobType + " --hostname \"$HOSTNAME\""});
 }
 
 // The entrypoint migrates the database and creates the admin user (from the _AIRFLOW_* variables)
 // but ignores a failed migration, so the job checks the schema itself before reporting success.
 const char* const kInitScript =
     "set -euo pipefail\n"
-    "mkdir -p /opt/airflow/dags /opt/airflow/logs /opt/airflow/plugins\n"
-    "chown -R 50000:0 /opt/airflow/dags /opt/airflow/logs /opt/airflow/plugins\n"
+    "chown -R 50000:0 /opt/airflow/logs /opt/airflow/plugins\n"
     "/entrypoint airflow version\n"
     "airflow db check-migrations --migration-wait-timeout 60\n";
 
@@ -88,7 +110,12 @@ Service initService(const spec::Spec& spec, const secrets::Secrets& secrets) {
   c.command = {"-c", kInitScript};
   c.env["_AIRFLOW_DB_MIGRATE"] = "true";
   c.env["_AIRFLOW_WWW_USER_CREATE"] = "true";
-  c.env["_AIRFLOW_WWW_USER_USERNAME"] = "admin";
+  // Not `admin`: a spec user of that name signs in through Keycloak, and FAB would make them this
+  // local account. The emergency account signs in only with its password (API token, CLI).
+  c.env["_AIRFLOW_WWW_USER_USERNAME"] = spec::kAirflowLocalAdmin;
+  c.env["_AIRFLOW_WWW_USER_FIRSTNAME"] = "cairn";
+  c.env["_AIRFLOW_WWW_USER_LASTNAME"] = "local admin";
+  c.env["_AIRFLOW_WWW_USER_EMAIL"] = std::string(spec::kAirflowLocalAdmin) + "@" + spec.hosts.airflow;
   c.env["_AIRFLOW_WWW_USER_PASSWORD"] = secrets.get("airflow_admin_password");
   c.capAdd = {"CHOWN", "DAC_OVERRIDE", "FOWNER"};
   c.oneShot = true;
@@ -99,12 +126,13 @@ const std::vector<std::string> kAfterInit = {"postgres", "redis", "airflow-init"
 
 Service apiServerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
   Container c = airflowContainer("airflow-apiserver", spec, secrets);
-  c.command = {"api-server"};
   // Behind nginx, which ends TLS and overwrites X-Forwarded-*: without trusting them the login
-  // flow builds http:// redirect URIs that Keycloak rejects. Requests arrive from the bridge
-  // gateway, whose address is not fixed; the port is reachable only from the host's loopback
-  // and the cairn network.
+  // flow builds http:// redirect URIs that Keycloak rejects. --proxy-headers makes uvicorn read
+  // them, FORWARDED_ALLOW_IPS from any peer: requests arrive from the bridge gateway, whose
+  // address is not fixed; the port is reachable only from the host's loopback and the cairn network.
+  c.command = {"api-server", "--proxy-headers"};
   c.env["FORWARDED_ALLOW_IPS"] = "*";
+  c.env["AIRFLOW__API__WORKERS"] = "2";  // the default 4 processes of ~200 MB each on a 2-core VPS
   c.env["AIRFLOW__FAB__ENABLE_PROXY_FIX"] = "True";
   c.ports = {{"127.0.0.1", 8080, 8080}};
   c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8080/api/v2/monitor/health"});
@@ -140,7 +168,7 @@ Service workerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
     c.name += "-" + std::to_string(i);
     c.command = {"celery", "worker"};
     c.env["DUMB_INIT_SETSID"] = "0";  // lets Celery shut down warm on SIGTERM
-    c.healthcheck = airflowCheck(
+    c.healthcheck = cliCheck(
         {"CMD-SHELL",
          "celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\" || "
          "celery --app airflow.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\""});
@@ -150,7 +178,32 @@ Service workerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
   return service;
 }
 
+// $1: the folder as seen by this apply (under --root), $2: as the spec writes it, $3: "default"
+// when it is the package's folder, which postinst makes (a root of tests may lack it).
+const char* const kDagsFolderCheck =
+    "dir=$1 shown=$2\n"
+    "[ ! -e \"$dir\" ] && [ \"$3\" = default ] && exit 0\n"
+    "if [ ! -d \"$dir\" ]; then\n"
+    "  echo \"airflow.dags.folder: $shown does not exist or is not a folder (create it: install -d -g cairn -m 2775 $shown)\"\n"
+    "  exit 1\n"
+    "fi\n"
+    "mode=$(stat -c %a \"$dir\") owner=$(stat -c %U:%G \"$dir\")\n"
+    "if [ $((0$mode & 002)) -ne 0 ]; then\n"
+    "  echo \"airflow.dags.folder: $shown ($owner, mode $mode) is writable by everyone; a DAG is code Airflow runs (chmod o-w $shown)\"\n"
+    "  exit 1\n"
+    "fi\n"
+    "if [ $((0$mode & 020)) -eq 0 ]; then\n"
+    "  echo \"airflow.dags.folder: $shown ($owner, mode $mode) is not writable by its group; users of group cairn deliver DAGs there (chgrp cairn $shown; chmod 2775 $shown)\"\n"
+    "  exit 1\n"
+    "fi\n";
+
 }  // namespace
+
+bundle::Command airflowDagsFolderCheck(const spec::Spec& spec) {
+  const std::string& folder = spec.airflow.dags.folder;
+  std::string which = folder == spec::kDefaultDagsFolder ? "default" : "spec";
+  return {"airflow-dags-folder", {"/bin/sh", "-c", kDagsFolderCheck, "sh", "{root}" + folder, folder, which}, 10};
+}
 
 std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secrets& secrets) {
   return {initService(spec, secrets),         apiServerService(spec, secrets), schedulerService(spec, secrets),

@@ -85,6 +85,7 @@ bundle::Bundle renderCatalog(const spec::Spec& spec, const secrets::Secrets& sec
     result.files.push_back({kPostgresInitPath, postgresInitScript(), 0755, "", false, {}});
     result.validators.push_back({"postgres-initdb-syntax", {"bash", "-n", std::string("{stage}") + kPostgresInitPath}, 10});
   }
+  if (spec.enabled("airflow")) result.validators.push_back(airflowDagsFolderCheck(spec));
   return result;
 }
 

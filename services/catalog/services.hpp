@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "appliance/bundle/bundle.hpp"
 #include "appliance/secrets/secrets.hpp"
 #include "appliance/spec/spec.hpp"
 #include "services/catalog/container.hpp"
@@ -28,6 +29,11 @@ std::vector<Service> grafanaServices(const spec::Spec& spec, const secrets::Secr
 std::vector<Service> prometheusServices(const spec::Spec& spec, const secrets::Secrets& secrets);
 std::vector<Service> lokiServices(const spec::Spec& spec, const secrets::Secrets& secrets);
 std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secrets& secrets);
+
+// The apply-time check of airflow.dags.folder (a validator: nothing is swapped in when it fails):
+// the host folder exists, its group may write it (users of group cairn deliver DAGs there) and
+// nobody else may (a DAG is code that Airflow runs).
+bundle::Command airflowDagsFolderCheck(const spec::Spec& spec);
 
 // PostgreSQL's data directory inside the image: /var/lib/postgresql/data up to major version 17,
 // /var/lib/postgresql from 18 on (the 18+ images refuse a volume at .../data). An image whose tag

@@ -86,6 +86,31 @@ BOOST_AUTO_TEST_CASE(rotation_keeps_the_replaced_value_as_previous_through_the_f
   BOOST_TEST(again.previous("redis_password").empty());
 }
 
+BOOST_AUTO_TEST_CASE(the_fernet_key_keeps_its_previous_value_until_it_is_forgotten) {
+  Secrets secrets;
+  secrets.fillMissing(kernelRandom(), "t0");
+  std::string old = secrets.get("airflow_fernet_key");
+  BOOST_TEST(secrets.previous("airflow_fernet_key").empty());
+  BOOST_REQUIRE(secrets.rotate("airflow_fernet_key", kernelRandom(), "t1").ok());
+  BOOST_TEST(secrets.get("airflow_fernet_key") != old);
+  BOOST_TEST(secrets.previous("airflow_fernet_key") == old);
+  Secrets again = Secrets::fromJson(secrets.toJson());
+  BOOST_TEST(again.previous("airflow_fernet_key") == old);
+  // A second rotation would drop the key the data is still encrypted with.
+  auto twice = secrets.rotate("airflow_fernet_key", kernelRandom(), "t2");
+  BOOST_REQUIRE(!twice.ok());
+  BOOST_TEST(twice.error().message.find("cairnctl airflow rotate-fernet-key") != std::string::npos);
+  secrets.forgetPrevious("airflow_fernet_key");
+  BOOST_TEST(secrets.previous("airflow_fernet_key").empty());
+  BOOST_TEST(!secrets.toJson()["secrets"]["airflow_fernet_key"].contains("previous"));
+  BOOST_TEST(secrets.rotate("airflow_fernet_key", kernelRandom(), "t3").ok());
+  // Other kinds may be rotated again at once; each keeps only the value it replaced.
+  BOOST_REQUIRE(secrets.rotate("redis_password", kernelRandom(), "t3").ok());
+  std::string second = secrets.get("redis_password");
+  BOOST_REQUIRE(secrets.rotate("redis_password", kernelRandom(), "t4").ok());
+  BOOST_TEST(secrets.previous("redis_password") == second);
+}
+
 BOOST_AUTO_TEST_CASE(rotating_an_unknown_name_lists_the_known_ones) {
   Secrets secrets;
   auto result = secrets.rotate("redis_pasword", kernelRandom(), "t");

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "appliance/spec/load.hpp"
+#include "appliance/spec/syntax.hpp"
 
 namespace data = boost::unit_test::data;
 using namespace cairn::spec;
@@ -123,6 +124,16 @@ const RuleCase kRules[] = {
      "not a valid port"},
     {"allowed port twice", R"({"firewall": {"allowed_ports": [8443, 8443]}})", "firewall.allowed_ports[1]", "listed twice"},
     {"wrong type for an object", R"({"tls": "acme"})", "tls", "must be an object"},
+    {"dags folder relative", R"({"airflow": {"dags": {"folder": "dags"}}})", "airflow.dags.folder", "not an absolute"},
+    {"dags folder with ..", R"({"airflow": {"dags": {"folder": "/srv/../etc"}}})", "airflow.dags.folder", "normalized"},
+    {"dags folder under /etc", R"({"airflow": {"dags": {"folder": "/etc/cairn/dags"}}})", "airflow.dags.folder",
+     "outside /etc"},
+    {"dags folder with a colon", R"({"airflow": {"dags": {"folder": "/srv/a:b"}}})", "airflow.dags.folder", "not an absolute"},
+    {"dags folder not a string", R"({"airflow": {"dags": {"folder": 7}}})", "airflow.dags.folder", "must be a string"},
+    {"unknown airflow key", R"({"airflow": {"dag": {}}})", "airflow.dag", "did you mean \"dags\""},
+    {"user named like the local admin",
+     R"({"users": [{"username": "cairn-local-admin", "email": "a@x.com", "roles": ["admin"]}]})", "users[0].username",
+     "reserved for Airflow's local emergency account"},
 };
 
 }  // namespace
@@ -141,6 +152,17 @@ BOOST_AUTO_TEST_CASE(minimal_spec_gets_every_default) {
   BOOST_TEST(spec.monitoring.scrapeInterval.value.count() == 15'000);
   BOOST_TEST(spec.sso.realm == "cairn");
   BOOST_TEST(spec.firewall.sshPort == 22);
+  BOOST_TEST(spec.airflow.dags.folder == "/var/lib/cairn/airflow/dags");
+}
+
+BOOST_AUTO_TEST_CASE(the_dags_folder_is_the_operators_choice_outside_system_trees) {
+  BOOST_TEST(loadSpec(specWith(R"({"airflow": {"dags": {"folder": "/srv/team/dags"}}})")).airflow.dags.folder ==
+             "/srv/team/dags");
+  for (const char* bad : {"/", "/srv/", "//srv", "/srv//dags", "/srv/./dags", "/proc/dags", "/run/x", "/usr/dags"}) {
+    BOOST_TEST(!isValidDagsFolder(bad), bad);
+  }
+  BOOST_TEST(isValidDagsFolder("/home/ann/dags"));
+  BOOST_TEST(isValidDagsFolder("/var/lib/cairn/airflow/dags"));
 }
 
 BOOST_AUTO_TEST_CASE(old_upstream_sso_images_are_refused_but_other_repositories_are_the_operators_choice) {

@@ -166,6 +166,11 @@ BOOST_AUTO_TEST_CASE(airflow_maps_keycloak_groups_to_its_roles_over_oauth_with_p
       "\"authorize_url\": \"https://auth.example.com/realms/cairn/protocol/openid-connect/auth\""));
   BOOST_TEST(has(py, "SECURITY_MANAGER_CLASS = CairnSecurityManager\n"));
   BOOST_TEST(!has(py, secrets.get("airflow_client_secret")));
+  // One login: FAB's page of provider buttons redirects straight to Keycloak (the real FAB
+  // follows it in tests/integration/services/catalog/airflow_test.cpp).
+  BOOST_TEST(has(py, "    authoauthview = CairnAuthOAuthView\n"));
+  BOOST_TEST(has(py, "    @expose(\"/login/\")\n    @expose(\"/login/<provider>\")\n"));
+  BOOST_TEST(has(py, "redirect(url_for(\".login\", provider=\"keycloak\", **request.args.to_dict()))"));
 }
 
 BOOST_AUTO_TEST_CASE(bundle_has_the_contract_paths_and_keeps_secrets_private) {

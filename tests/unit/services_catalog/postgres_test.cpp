@@ -67,7 +67,8 @@ BOOST_AUTO_TEST_CASE(bundle_writes_containers_json_sensitive_and_the_init_script
   BOOST_TEST(init->mode == 0755u);
   BOOST_TEST(!init->sensitive);
   for (const auto& secret : testing::secretValues()) BOOST_TEST(init->content.find(secret) == std::string::npos);
-  BOOST_REQUIRE_EQUAL(rendered.validators.size(), 1u);
+  BOOST_REQUIRE_EQUAL(rendered.validators.size(), 2u);  // and airflow-dags-folder
+  BOOST_TEST(rendered.validators[1].name == "airflow-dags-folder");
   BOOST_TEST(rendered.validators[0].argv ==
              (std::vector<std::string>{"bash", "-n", "{stage}/etc/cairn/rendered/postgres/initdb/10-cairn-databases.sh"}));
 }

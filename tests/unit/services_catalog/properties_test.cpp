@@ -164,7 +164,7 @@ const std::vector<DisableCase> kDisableCases = {
     {{"airflow"},
      {"airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
       "airflow-worker"},
-     {"cairn-airflow-dags", "cairn-airflow-logs", "cairn-airflow-plugins"}},
+     {"cairn-airflow-logs", "cairn-airflow-plugins"}},
     {{"grafana", "prometheus"}, {"grafana", "prometheus"}, {"cairn-prometheus-data"}},
     {{"keycloak", "oauth2-proxy", "airflow", "postgres"}, {"postgres", "keycloak"}, {"cairn-postgres-data"}},
 };
@@ -237,6 +237,9 @@ BOOST_AUTO_TEST_CASE(airflow_init_is_a_one_shot_job_that_migrates_and_creates_th
   BOOST_TEST(init.env.at("_AIRFLOW_DB_MIGRATE") == "true");
   BOOST_TEST(init.env.at("_AIRFLOW_WWW_USER_CREATE") == "true");
   BOOST_TEST(init.env.at("_AIRFLOW_WWW_USER_PASSWORD") == "secret-airflow_admin_password-value");
+  // Not the spec's `admin`, whom FAB would otherwise merge with this local account at login.
+  BOOST_TEST(init.env.at("_AIRFLOW_WWW_USER_USERNAME") == "cairn-local-admin");
+  BOOST_TEST(!contains(init.command.back(), "/opt/airflow/dags"));  // the host's folder keeps its owner
   BOOST_TEST(contains(init.command.back(), "airflow db check-migrations"));
   for (const Container* c : allContainers(set)) {
     if (testing::specServiceOf(*c) != "airflow" || c == &init) continue;
@@ -283,7 +286,9 @@ BOOST_AUTO_TEST_CASE(volumes_list_every_named_volume_mounted_and_nothing_else) {
         BOOST_TEST(!mount.readOnly);
       } else {
         BOOST_TEST(mount.type == "bind");
-        BOOST_TEST(mount.source.rfind("/etc/cairn/rendered/", 0) == 0u, mount.source);
+        // Rendered files, and the DAG folder of the spec (airflow.dags.folder), all read-only.
+        bool known = mount.source.rfind("/etc/cairn/rendered/", 0) == 0u || mount.source == spec::kDefaultDagsFolder;
+        BOOST_TEST(known, mount.source);
         BOOST_TEST(mount.readOnly, c->name << " mounts " << mount.source << " writable");
       }
     }
@@ -315,7 +320,48 @@ BOOST_AUTO_TEST_CASE(config_rendered_by_other_parts_is_mounted_where_the_contrac
   BOOST_TEST((mountsOf("loki") == Binds{{r + "loki/loki.yaml", "/etc/loki/loki.yaml"}}));
   BOOST_TEST((mountsOf("postgres") == Binds{{r + "postgres/initdb", "/docker-entrypoint-initdb.d"}}));
   for (const char* service : {"airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-worker"}) {
-    BOOST_TEST((mountsOf(service) == Binds{{r + "airflow/webserver_config.py", "/opt/airflow/webserver_config.py"}}));
+    BOOST_TEST((mountsOf(service) == Binds{{r + "airflow/webserver_config.py", "/opt/airflow/webserver_config.py"},
+                                           {"/var/lib/cairn/airflow/dags", "/opt/airflow/dags"}}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_airflow_container_reads_the_spec_dags_folder_read_only) {
+  ContainerSet set = buildContainerSet(spec::loadSpec(R"({"version": 1, "domain": "example.com",
+      "airflow": {"dags": {"folder": "/srv/team/dags"}}})"), testSecrets());
+  int checked = 0;
+  for (const Container* c : allContainers(set)) {
+    if (testing::specServiceOf(*c) != "airflow") continue;
+    bool found = false;
+    for (const auto& mount : c->mounts) {
+      if (mount.target != "/opt/airflow/dags") continue;
+      found = mount.type == "bind" && mount.source == "/srv/team/dags" && mount.readOnly;
+    }
+    BOOST_TEST(found, c->name);
+    ++checked;
+  }
+  BOOST_TEST(checked == 6);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_fernet_rotation_airflow_decrypts_with_both_keys_and_encrypts_with_the_new) {
+  secrets::Secrets secrets = testSecrets();
+  std::string old = secrets.get("airflow_fernet_key");
+  BOOST_REQUIRE(secrets.rotate("airflow_fernet_key", secrets::kernelRandom(), "t1").ok());
+  ContainerSet set = buildContainerSet(testing::defaultSpec(), secrets);
+  for (const Container* c : allContainers(set)) {
+    if (testing::specServiceOf(*c) != "airflow") continue;
+    BOOST_TEST(c->env.at("AIRFLOW__CORE__FERNET_KEY") == secrets.get("airflow_fernet_key") + "," + old, c->name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(airflow_api_server_trusts_the_edge_and_tasks_bypass_it) {
+  ContainerSet set = defaultSet();
+  const Container& api = findService(set, "airflow-apiserver")->containers.at(0);
+  BOOST_TEST((api.command == std::vector<std::string>{"api-server", "--proxy-headers"}));
+  BOOST_TEST(api.env.at("AIRFLOW__API__WORKERS") == "2");
+  for (const Container* c : allContainers(set)) {
+    if (testing::specServiceOf(*c) != "airflow") continue;
+    BOOST_TEST(c->env.at("AIRFLOW__CORE__EXECUTION_API_SERVER_URL") == "http://airflow-apiserver:8080/execution/", c->name);
+    BOOST_TEST(c->env.at("AIRFLOW__API__BASE_URL") == "https://airflow.example.com", c->name);
   }
 }
 

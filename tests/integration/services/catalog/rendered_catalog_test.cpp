@@ -5,16 +5,10 @@
 #define BOOST_TEST_MODULE services_rendered_catalog
 #include <boost/test/unit_test.hpp>
 
-#include <ctime>
-#include <fstream>
 #include <map>
-#include <memory>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
-#include "tests/support/child_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/integration/services/catalog/supervised_catalog.hpp"
 
 using namespace cairn::testing;
 using nlohmann::json;
@@ -25,90 +19,10 @@ namespace {
 const std::vector<std::string> kServices = {"postgres", "redis", "keycloak", "oauth2-proxy",
                                             "loki", "grafana", "prometheus", "airflow"};
 
-std::string run(const std::string& command) {
-  std::string output;
-  int status = runCommand(command + " 2>&1", &output);
-  BOOST_REQUIRE_MESSAGE(status == 0, command + " failed (" + std::to_string(status) + "): " + output);
-  return output;
-}
-
-json readJson(const std::string& path) {
-  std::ifstream in(path);
-  return json::parse(in, nullptr, false, true);
-}
-
 std::string specFor(const std::string& domain) {
   json services = json::object();
   for (const auto& service : kServices) services[service] = {{"image", "cairn-standin/" + service + ":1"}};
   return json{{"version", 1}, {"domain", domain}, {"admin_email", "ops@" + domain}, {"services", services}}.dump(2);
-}
-
-// An applied spec under a --root of its own and cairn-supervisord running it, with Docker's
-// container events recorded from before the supervisor starts (the engine keeps only its last
-// 256 events and healthchecks make many, so they are streamed; --since covers the stream's
-// start-up). Everything is removed afterwards, volumes included.
-struct SupervisedCatalog {
-  TempDir root;
-  std::unique_ptr<ChildProcess> events;
-  std::unique_ptr<ChildProcess> supervisor;
-
-  SupervisedCatalog() {
-    removeEverything();  // a run that was killed may have left its containers behind
-    std::string installed;
-    runCommand("docker ps -a --filter name=^cairn- --format '{{.Names}} {{.Label \"io.cairn.scope\"}}' | grep -v /cairn-test-",
-               &installed);
-    BOOST_REQUIRE_MESSAGE(installed.empty(), "the catalog's container names are taken by an installed cairn: " + installed);
-    std::string ctl = std::string(CAIRN_CTL) + " --root " + root.path();
-    run(ctl + " init --domain catalog.localhost");
-    writeFile(root / "etc/cairn/appliance.json", specFor("catalog.localhost"));
-    run(ctl + " apply");
-    writeFile(root / "etc/cairn/rendered/supervisor.json", R"({"metrics_listen": ""})");
-    events = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"docker", "events", "--since", std::to_string(std::time(nullptr) - 1),
-                                 "--filter", "type=container", "--filter", "label=io.cairn.managed=true",
-                                 "--filter", "event=start", "--filter", "event=die", "--filter", "event=health_status",
-                                 "--format", "{{json .}}"},
-        root / "events.jsonl");
-    supervisor = std::make_unique<ChildProcess>(std::vector<std::string>{CAIRN_SUPERVISORD, "--root", root.path()},
-                                                root / "supervisord.log");
-  }
-  ~SupervisedCatalog() {
-    supervisor->stop();
-    events->stop();
-    removeEverything();
-  }
-
-  // Removes what this test, or an earlier run of it that was killed, made: containers, the
-  // network and volumes whose io.cairn.scope is a test root. An installed cairn's are left alone.
-  static void removeEverything() {
-    auto testScoped = [](const std::string& list, const std::string& key) {
-      return "docker " + list + " --filter label=io.cairn.managed=true --format '{{." + key +
-             "}} {{.Label \"io.cairn.scope\"}}' | awk '$2 ~ \"/cairn-test-\" {print $1}'";
-    };
-    runCommand(testScoped("ps -a", "ID") + " | xargs -r docker rm -f >/dev/null 2>&1");
-    runCommand(testScoped("network ls", "ID") + " | xargs -r docker network rm >/dev/null 2>&1");
-    runCommand(testScoped("volume ls", "Name") + " | xargs -r docker volume rm >/dev/null 2>&1");
-  }
-
-  json status() {
-    std::string output;
-    runCommand(std::string(CAIRN_CTL) + " --root " + root.path() + " status --json 2>/dev/null", &output);
-    json parsed = json::parse(output, nullptr, false);
-    return parsed.is_object() ? parsed : json::object();
-  }
-
-  json rendered() { return readJson(root / "etc/cairn/rendered/containers.json"); }
-};
-
-bool everyServiceReady(const json& status) {
-  if (!status.contains("services") || status["services"].empty()) return false;
-  for (const auto& service : status["services"]) {
-    std::string state = service.value("state", "");
-    std::string health = service.value("health", "");
-    bool ready = state == "completed" || (state == "running" && (health == "healthy" || health == "none"));
-    if (!ready) return false;
-  }
-  return true;
 }
 
 // When each container first started, first turned healthy and first exited 0, from recorded
@@ -138,7 +52,8 @@ Moments momentsOf(const std::string& recordedEvents) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_rendered_catalog_comes_up_in_dependency_order_and_postgres_serves_its_users) {
-  SupervisedCatalog catalog;
+  SupervisedCatalog catalog(specFor("catalog.localhost"),
+                            [](const TempDir& root) { run("install -d -m 2775 " + root / "var/lib/cairn/airflow/dags"); });
   json status;
   BOOST_REQUIRE_MESSAGE(waitFor([&] { return everyServiceReady(status = catalog.status()); }, std::chrono::minutes(5)),
                         "the catalog did not come up: " + status.dump(1) + "\n" + logOf(catalog.root / "supervisord.log"));
@@ -180,7 +95,7 @@ BOOST_AUTO_TEST_CASE(the_rendered_catalog_comes_up_in_dependency_order_and_postg
   json rules = json::parse(run("curl -sf http://127.0.0.1:9090/api/v1/rules"), nullptr, false);
   BOOST_TEST(rules["data"]["groups"].size() >= 2u);
 
-  json secrets = readJson(catalog.root / "etc/cairn/secrets.json")["secrets"];
+  json secrets = catalog.secrets();
   for (const std::string role : {"airflow", "keycloak"}) {
     std::string password = secrets[role + "_db_password"]["value"];
     std::string who = run("docker exec -e PGPASSWORD=" + password + " cairn-postgres psql -h 127.0.0.1 -U " + role +

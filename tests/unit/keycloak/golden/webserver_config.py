@@ -3,8 +3,11 @@
 # The client secret comes from the environment: AIRFLOW_KEYCLOAK_CLIENT_SECRET.
 import os
 
+from flask import redirect, request, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.security.manager import AUTH_OAUTH
 from airflow.providers.fab.auth_manager.security_manager.override import FabAirflowSecurityManagerOverride
+from airflow.providers.fab.auth_manager.views.auth_oauth import CustomAuthOAuthView
 
 AUTH_TYPE = AUTH_OAUTH
 AUTH_USER_REGISTRATION = True
@@ -38,8 +41,21 @@ OAUTH_PROVIDERS = [
 ]
 
 
+class CairnAuthOAuthView(CustomAuthOAuthView):
+    """Sends the browser straight to Keycloak: with one provider, FAB's page of provider buttons is a second login step."""
+
+    @expose("/login/")
+    @expose("/login/<provider>")
+    def login(self, provider=None):
+        if provider is None:
+            return redirect(url_for(".login", provider="keycloak", **request.args.to_dict()))
+        return super().login(provider)
+
+
 class CairnSecurityManager(FabAirflowSecurityManagerOverride):
     """Takes the user and cairn's role groups from Keycloak's userinfo endpoint."""
+
+    authoauthview = CairnAuthOAuthView
 
     def get_oauth_user_info(self, provider, resp):
         if provider != "keycloak":
