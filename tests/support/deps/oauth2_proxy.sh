@@ -9,6 +9,7 @@ deps=${CAIRN_TEST_DEPS:-$HOME/.cache/cairn-test-deps}
 target="$deps/oauth2-proxy-$version"
 [ -x "$target/oauth2-proxy" ] && exit 0
 
+[ -x /usr/local/go/bin/go ] && PATH=/usr/local/go/bin:$PATH
 command -v go >/dev/null || { echo "oauth2_proxy.sh: go is not on PATH; oauth2-proxy $version needs Go 1.26 or newer (Debian 12 has 1.19: use a Go release in /usr/local/go)" >&2; exit 1; }
 
 started=$(date +%s)
