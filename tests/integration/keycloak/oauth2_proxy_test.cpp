@@ -58,25 +58,71 @@ std::string oauth2ProxyBinary() {
   return binary;
 }
 
-// oauth2-proxy as the catalog starts it (its command's flags), on a free loopback port.
+// A child process of the test, ended with SIGTERM (and reaped) when it goes out of scope.
+pid_t spawn(std::vector<std::string> argv, const std::string& log,
+            const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    std::freopen(log.c_str(), "w", stdout);
+    std::freopen(log.c_str(), "a", stderr);
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& arg : argv) args.push_back(arg.data());
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+void stop(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+// Debian's real redis-server as oauth2-proxy's session store (the appliance's Redis), on a free
+// loopback port with the password of secrets.json, keeping nothing on disk.
+class RedisServer {
+ public:
+  RedisServer(const std::string& password, const std::string& dir) : port_(cairn::testing::freeLoopbackPort()) {
+    pid_ = spawn({"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--requirepass",
+                  password, "--save", "", "--appendonly", "no", "--dir", dir},
+                 dir + "/redis.log");
+    cairn::host::LocalProcessRunner runner;
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;;) {
+      auto ping = runner.run({"redis-cli", "-p", std::to_string(port_), "--no-auth-warning", "-a", password, "ping"}, 5s);
+      if (ping.ok() && ping.value().output.find("PONG") != std::string::npos) return;
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("redis-server did not answer: " + cairn::testing::readFile(dir + "/redis.log"));
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  ~RedisServer() { stop(pid_); }
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+  // The rendered connection URL, pointed at this server's port.
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/1"; }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// oauth2-proxy as the catalog starts it (its command's flags and its Redis password from the
+// environment), on a free loopback port.
 class Oauth2Proxy {
  public:
-  Oauth2Proxy(const std::string& config, int port, const std::string& log) : port_(port) {
+  Oauth2Proxy(const std::string& config, int port, const std::string& log,
+              const std::string& redisPassword)
+      : port_(port) {
     std::vector<std::string> argv = {oauth2ProxyBinary(), "--config=" + config,
                                      "--http-address=127.0.0.1:" + std::to_string(port),
                                      "--trusted-proxy-ip=127.0.0.1/32"};
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      std::freopen(log.c_str(), "w", stdout);
-      std::freopen(log.c_str(), "a", stderr);
-      std::vector<char*> args;
-      for (auto& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
+    pid_ = spawn(argv, log, {{"OAUTH2_PROXY_REDIS_PASSWORD", redisPassword}});
     cairn::host::CurlHttpClient http;
     cairn::host::HttpRequest ping;
     ping.url = url() + "/ping";
@@ -94,13 +140,7 @@ class Oauth2Proxy {
       std::this_thread::sleep_for(100ms);
     }
   }
-  ~Oauth2Proxy() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
+  ~Oauth2Proxy() { stop(pid_); }
   Oauth2Proxy(const Oauth2Proxy&) = delete;
   Oauth2Proxy& operator=(const Oauth2Proxy&) = delete;
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -150,6 +190,7 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
 
   // The rendered files, placed where the container's bind mount would put them, and pointed at
   // the fixture's loopback port instead of the published 8180.
+  RedisServer redis(secrets.get("redis_password"), dir.path());
   int port = cairn::testing::freeLoopbackPort();
   std::string config;
   for (const auto& file : cairn::keycloak::renderKeycloak(spec, secrets).files) {
@@ -159,6 +200,7 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
     if (file.path == prefix + "oauth2-proxy.cfg") {
       content = replaceAll(content, "/etc/oauth2-proxy/", dir / "oauth2-proxy/");
       content = replaceAll(content, cairn::keycloak::kLoopbackKeycloakUrl, server.url);
+      content = replaceAll(content, cairn::keycloak::kOauth2ProxyRedisUrl, redis.url());
       config = dir / "oauth2-proxy/oauth2-proxy.cfg";
     }
     cairn::testing::writeFile(dir / ("oauth2-proxy/" + file.path.substr(prefix.size())), content,
@@ -167,11 +209,15 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
   BOOST_REQUIRE(!config.empty());
 
   cairn::host::LocalProcessRunner runner;
-  auto checked = runner.run({oauth2ProxyBinary(), "--config=" + config, "--config-test"}, 60s);
+  // The check connects to the session store too, so it needs Redis's password as the catalog
+  // passes it (a test secret, so the command line may carry it).
+  auto checked = runner.run({"env", "OAUTH2_PROXY_REDIS_PASSWORD=" + secrets.get("redis_password"),
+                             oauth2ProxyBinary(), "--config=" + config, "--config-test"},
+                            60s);
   BOOST_REQUIRE(checked.ok());
   BOOST_TEST(checked.value().exitCode == 0, checked.value().output);
 
-  Oauth2Proxy proxy(config, port, dir / "oauth2-proxy.log");
+  Oauth2Proxy proxy(config, port, dir / "oauth2-proxy.log", secrets.get("redis_password"));
   json journey = {{"status_host", spec.hosts.status},
                   {"auth_host", spec.hosts.auth},
                   {"proxy_url", proxy.url()},
