@@ -10,11 +10,10 @@
 #define BOOST_TEST_MODULE services_airflow
 #include <boost/test/unit_test.hpp>
 
-#include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <thread>
 
+#include "appliance/host/http_client.hpp"
 #include "tests/integration/services/catalog/supervised_catalog.hpp"
 
 using namespace cairn::testing;
@@ -71,20 +70,6 @@ std::string cairnctl(SupervisedCatalog& catalog, const std::string& arguments, i
 }
 
 std::string dagsListing(SupervisedCatalog& catalog) { return cairnctl(catalog, "airflow dags"); }
-
-std::string pathEncoded(const std::string& text) {
-  std::string out;
-  for (unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      char escaped[4];
-      std::snprintf(escaped, sizeof escaped, "%%%02X", ch);
-      out += escaped;
-    }
-  }
-  return out;
-}
 
 std::string schedulerFernetKeys() {
   return run("docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' cairn-airflow-scheduler | "
@@ -191,7 +176,7 @@ BOOST_AUTO_TEST_CASE(the_example_dag_runs_to_success_on_a_celery_worker_with_a_r
   BOOST_REQUIRE_MESSAGE(unpaused.value("is_paused", true) == false, unpaused.dump());
   json triggered = api(token, "POST", "/api/v2/dags/cairn_example/dagRuns", {{"logical_date", nullptr}});
   BOOST_REQUIRE_MESSAGE(triggered.contains("dag_run_id"), triggered.dump());
-  std::string runPath = "/api/v2/dags/cairn_example/dagRuns/" + pathEncoded(triggered["dag_run_id"]);
+  std::string runPath = "/api/v2/dags/cairn_example/dagRuns/" + cairn::host::urlEncode(triggered["dag_run_id"].get<std::string>());
   json dagRun;
   BOOST_REQUIRE(eventually([&] {
     std::string state = (dagRun = api(token, "GET", runPath)).value("state", "");
