@@ -381,25 +381,21 @@ std::string plainHttpSite(const std::vector<std::string>& hosts, const EdgeOptio
 // connection is closed, on 80 as on 443 (where a known name in the TLS handshake can carry any
 // Host).
 std::string defaultSites(const EdgeOptions& options) {
-  Block http(1);
-  for (const auto& listen : listenLines(options, options.httpPort, "default_server"))
-    http.line(listen);
-  http.line("server_name _;");
-  http.line("server_tokens off;");
-  http.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
-  http.line("return 444;");
-  Block https(1);
-  for (const auto& listen : listenLines(options, options.httpsPort, "ssl http2 default_server"))
-    https.line(listen);
-  https.line("server_name _;");
-  https.line("server_tokens off;");
-  https.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
-  https.raw(include("snippets/tls.conf"));
-  https.line("# Unknown names in the handshake get no certificate.");
-  https.line("ssl_reject_handshake on;");
-  https.line("return 444;");
-  return std::string(kHeader) + "server {\n" + http.text() + "}\n" + "server {\n" + https.text() +
-         "}\n";
+  auto closingServer = [&](int port, const std::string& listenFlags, const std::string& tls) {
+    Block block(1);
+    for (const auto& listen : listenLines(options, port, listenFlags)) block.line(listen);
+    block.line("server_name _;");
+    block.line("server_tokens off;");
+    block.line("access_log " + fromPrefix(kAccessLog) + " cairn_json;");
+    block.raw(tls);
+    block.line("return 444;");
+    return "server {\n" + block.text() + "}\n";
+  };
+  std::string rejectUnknownNames = include("snippets/tls.conf") +
+                                   "# Unknown names in the handshake get no certificate.\n"
+                                   "ssl_reject_handshake on;\n";
+  return std::string(kHeader) + closingServer(options.httpPort, "default_server", "") +
+         closingServer(options.httpsPort, "ssl http2 default_server", rejectUnknownNames);
 }
 
 std::string tlsSnippet() {
