@@ -4,22 +4,19 @@
 // temporary password, the forced change) and is let through with the identity and roles of the
 // spec. sign_in_journey.py plays the browser and nginx; the edge's tests cover nginx itself.
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "appliance/host/process_runner.hpp"
 #include "keycloak/desired_realm.hpp"
 #include "keycloak/initial_passwords.hpp"
 #include "keycloak/renderers.hpp"
 #include "keycloak/sync.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/keycloak/keycloak_server.hpp"
 #include "tests/support/loopback_port.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -58,58 +55,34 @@ std::string oauth2ProxyBinary() {
   return binary;
 }
 
-// A child process of the test, ended with SIGTERM (and reaped) when it goes out of scope.
-pid_t spawn(std::vector<std::string> argv, const std::string& log,
-            const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    std::freopen(log.c_str(), "w", stdout);
-    std::freopen(log.c_str(), "a", stderr);
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> args;
-    for (auto& arg : argv) args.push_back(arg.data());
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-void stop(pid_t pid) {
-  if (pid <= 0) return;
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-}
-
 // Debian's real redis-server as oauth2-proxy's session store (the appliance's Redis), on a free
 // loopback port with the password of secrets.json, keeping nothing on disk.
 class RedisServer {
  public:
-  RedisServer(const std::string& password, const std::string& dir) : port_(cairn::testing::freeLoopbackPort()) {
-    pid_ = spawn({"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--requirepass",
-                  password, "--save", "", "--appendonly", "no", "--dir", dir},
-                 dir + "/redis.log");
+  RedisServer(const std::string& password, const std::string& dir)
+      : port_(cairn::testing::freeLoopbackPort()),
+        process_({"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(port_),
+                  "--requirepass", password, "--save", "", "--appendonly", "no", "--dir", dir},
+                 dir + "/redis.log") {
     cairn::host::LocalProcessRunner runner;
-    for (auto deadline = std::chrono::steady_clock::now() + 30s;;) {
-      auto ping = runner.run({"redis-cli", "-p", std::to_string(port_), "--no-auth-warning", "-a", password, "ping"}, 5s);
-      if (ping.ok() && ping.value().output.find("PONG") != std::string::npos) return;
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("redis-server did not answer: " + cairn::testing::readFile(dir + "/redis.log"));
-      std::this_thread::sleep_for(100ms);
-    }
+    bool answers = cairn::testing::waitFor(
+        [&] {
+          auto ping = runner.run({"redis-cli", "-p", std::to_string(port_), "--no-auth-warning",
+                                  "-a", password, "ping"},
+                                 5s);
+          return ping.ok() && ping.value().output.find("PONG") != std::string::npos;
+        },
+        30s);
+    if (!answers)
+      throw std::runtime_error("redis-server did not answer: " +
+                               cairn::testing::logOf(dir + "/redis.log"));
   }
-  ~RedisServer() { stop(pid_); }
-  RedisServer(const RedisServer&) = delete;
-  RedisServer& operator=(const RedisServer&) = delete;
   // The rendered connection URL, pointed at this server's port.
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/1"; }
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  cairn::testing::ChildProcess process_;
 };
 
 // oauth2-proxy as the catalog starts it (its command's flags and its Redis password from the
@@ -118,37 +91,50 @@ class Oauth2Proxy {
  public:
   Oauth2Proxy(const std::string& config, int port, const std::string& log,
               const std::string& redisPassword)
-      : port_(port) {
-    std::vector<std::string> argv = {oauth2ProxyBinary(), "--config=" + config,
-                                     "--http-address=127.0.0.1:" + std::to_string(port),
-                                     "--trusted-proxy-ip=127.0.0.1/32"};
-    pid_ = spawn(argv, log, {{"OAUTH2_PROXY_REDIS_PASSWORD", redisPassword}});
+      : port_(port),
+        process_({"env", "OAUTH2_PROXY_REDIS_PASSWORD=" + redisPassword, oauth2ProxyBinary(),
+                  "--config=" + config, "--http-address=127.0.0.1:" + std::to_string(port),
+                  "--trusted-proxy-ip=127.0.0.1/32"},
+                 log) {
     cairn::host::CurlHttpClient http;
     cairn::host::HttpRequest ping;
     ping.url = url() + "/ping";
     ping.timeout = 2s;
-    for (auto deadline = std::chrono::steady_clock::now() + 30s;;) {
-      auto answer = http.send(ping);
-      if (answer.ok() && answer.value().status == 200) return;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("oauth2-proxy exited at start: " + cairn::testing::readFile(log));
-      }
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("oauth2-proxy did not answer /ping");
-      std::this_thread::sleep_for(100ms);
-    }
+    bool answers = cairn::testing::waitFor(
+        [&] {
+          if (!process_.running())
+            throw std::runtime_error("oauth2-proxy exited at start: " + cairn::testing::logOf(log));
+          auto answer = http.send(ping);
+          return answer.ok() && answer.value().status == 200;
+        },
+        30s);
+    if (!answers) throw std::runtime_error("oauth2-proxy did not answer /ping");
   }
-  ~Oauth2Proxy() { stop(pid_); }
-  Oauth2Proxy(const Oauth2Proxy&) = delete;
-  Oauth2Proxy& operator=(const Oauth2Proxy&) = delete;
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  cairn::testing::ChildProcess process_;
 };
+
+// The spec's realm synced into the fixture's Keycloak, as `cairnctl keycloak sync` does it; the
+// users' initial passwords are then in the returned store.
+cairn::keycloak::InitialPasswordStore syncIntoFixture(const cairn::testing::KeycloakServer& server,
+                                                      const cairn::spec::Spec& spec,
+                                                      const cairn::secrets::Secrets& secrets,
+                                                      const cairn::testing::TempDir& dir) {
+  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
+  cairn::keycloak::SyncSettings settings;
+  settings.realmFile = dir / "realm.json";
+  settings.passwordsFile = dir / "initial-passwords.json";
+  settings.healthUrl = server.healthUrl;
+  settings.admin = cairn::testing::fixtureAdminOptions(server);
+  cairn::host::CurlHttpClient http;
+  cairn::host::SystemClock clock;
+  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
+  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
+  return cairn::keycloak::InitialPasswordStore(settings.passwordsFile, cairn::secrets::kernelRandom());
+}
 
 // The value of `key` in the rendered grafana.ini ("key = value" lines); "" if absent.
 std::string iniValue(const std::string& ini, const std::string& key) {
@@ -173,19 +159,7 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
                                     "\"realm\": \"" + realm + "\"");
   auto spec = cairn::testing::keycloakTestSpec(specText);
   auto secrets = cairn::testing::keycloakTestSecrets();
-  cairn::testing::writeFile(dir / "realm.json",
-                            cairn::keycloak::desiredRealm(spec, secrets).dump());
-  cairn::keycloak::SyncSettings settings;
-  settings.realmFile = dir / "realm.json";
-  settings.passwordsFile = dir / "initial-passwords.json";
-  settings.healthUrl = server.healthUrl;
-  settings.admin = cairn::testing::fixtureAdminOptions(server);
-  cairn::host::CurlHttpClient http;
-  cairn::host::SystemClock clock;
-  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
-  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
-  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
-                                                  cairn::secrets::kernelRandom());
+  auto passwords = syncIntoFixture(server, spec, secrets, dir);
   std::string initial = passwords.take("alice").value();
 
   // The rendered files, placed where the container's bind mount would put them, and pointed at
@@ -271,18 +245,7 @@ BOOST_AUTO_TEST_CASE(role_attribute_path_gives_each_spec_role_its_grafana_role_o
   auto spec = cairn::testing::keycloakTestSpec(specText);
   BOOST_REQUIRE(spec.users.size() == 3u);
   auto secrets = cairn::testing::keycloakTestSecrets();
-  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
-  cairn::keycloak::SyncSettings settings;
-  settings.realmFile = dir / "realm.json";
-  settings.passwordsFile = dir / "initial-passwords.json";
-  settings.healthUrl = server.healthUrl;
-  settings.admin = cairn::testing::fixtureAdminOptions(server);
-  cairn::host::CurlHttpClient http;
-  cairn::host::SystemClock clock;
-  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
-  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
-  cairn::keycloak::InitialPasswordStore passwords(settings.passwordsFile,
-                                                  cairn::secrets::kernelRandom());
+  auto passwords = syncIntoFixture(server, spec, secrets, dir);
 
   std::string ini = cairn::keycloak::renderGrafanaIni(spec);
   cairn::host::LocalProcessRunner runner;
