@@ -4,12 +4,15 @@
 
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "appliance/core/result.hpp"
 #include "appliance/host/process_runner.hpp"
+#include "appliance/secrets/secrets.hpp"
 #include "appliance/state/paths.hpp"
 #include "provisioning/cli/args.hpp"
 
@@ -69,6 +72,11 @@ int keycloakCommand(const ParsedArgs& args, CliContext& context);
 int usersCommand(const ParsedArgs& args, CliContext& context);
 // Airflow (commands_airflow.cpp).
 int airflowCommand(const ParsedArgs& args, CliContext& context);
+// The secrets file of `paths`; on failure writes the reason to `err`, sets `code` (2 when it is
+// missing or malformed, 1 when it cannot be read) and returns nothing.
+std::optional<secrets::Secrets> loadSecretsFile(const state::Paths& paths, std::ostream& err, int& code);
+// Writes the secrets file atomically with mode 0600.
+Status saveSecrets(const state::Paths& paths, const secrets::Secrets& secrets);
 // After a successful apply on the real system: converges Keycloak when it is ready, else says how
 // to do it later. Never fails the apply.
 void syncKeycloakAfterApply(CliContext& context);

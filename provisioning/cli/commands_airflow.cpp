@@ -1,7 +1,10 @@
 // Airflow's commands: airflow dags, airflow rotate-fernet-key.
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <vector>
 
 #include "appliance/host/files.hpp"
 #include "appliance/host/http_client.hpp"
@@ -14,53 +17,63 @@
 namespace cairn::cli {
 namespace {
 
-// The container whose environment and CLI the rotation uses (every Airflow container has the
-// same keys and database).
+// The container whose CLI runs the re-encryption (every Airflow container has the same keys and
+// database).
 const char* const kSchedulerContainer = "cairn-airflow-scheduler";
 
-std::optional<secrets::Secrets> readSecrets(CliContext& context, int& code) {
-  auto text = host::readFile(context.paths.secretsFile());
-  if (!text) {
-    context.err << "cairnctl: cannot read the secrets: " << text.error().message << "\n";
-    code = text.error().code == ErrorCode::kNotFound ? kExitBadInput : kExitFailed;
-    return std::nullopt;
-  }
-  try {
-    auto secrets = secrets::Secrets::fromJson(nlohmann::json::parse(text.value()));
-    for (const char* name : {"airflow_admin_password", "airflow_fernet_key"}) {
-      if (secrets.has(name)) continue;
-      context.err << "cairnctl: the secret " << name << " is missing; run `cairnctl apply` first\n";
-      code = kExitBadInput;
-      return std::nullopt;
-    }
-    return secrets;
-  } catch (const std::exception& error) {
-    context.err << "cairnctl: " << context.paths.secretsFile() << " is malformed: " << error.what() << "\n";
+// The secrets file, with the two secrets Airflow's commands use.
+std::optional<secrets::Secrets> airflowSecrets(CliContext& context, int& code) {
+  auto secrets = loadSecretsFile(context.paths, context.err, code);
+  if (!secrets) return std::nullopt;
+  for (const char* name : {"airflow_admin_password", "airflow_fernet_key"}) {
+    if (secrets->has(name)) continue;
+    context.err << "cairnctl: the secret " << name << " is missing; run `cairnctl apply` first\n";
     code = kExitBadInput;
     return std::nullopt;
   }
+  return secrets;
 }
 
-// Whether the running scheduler was created with `keys` (so the apply after the rotation of the
-// secret is live). Read with docker inspect, so that no key appears on a command line.
-Result<bool> runningWithKeys(CliContext& context, const std::string& keys) {
-  auto inspected = context.runner.run({"docker", "inspect", "--format", "{{json .Config.Env}}", kSchedulerContainer},
-                                      std::chrono::seconds(30));
-  if (!inspected) return inspected.error();
-  if (inspected.value().exitCode != 0) {
-    return makeError(ErrorCode::kUnavailable, std::string(kSchedulerContainer) + " is not there: " + inspected.value().output);
+// The running Airflow containers that were not created with `keys`: all of them must have the new
+// and the old key before anything is re-encrypted, or one still on the old key alone could no
+// longer read what it needs. Read with docker inspect, so that no key appears on a command line.
+Result<std::vector<std::string>> containersWithoutKeys(CliContext& context, const std::string& keys) {
+  auto listed = context.runner.run(
+      {"docker", "ps", "--filter", "label=io.cairn.service=airflow", "--format", "{{.Names}}"},
+      std::chrono::seconds(30));
+  if (!listed) return listed.error();
+  if (listed.value().exitCode != 0) {
+    return makeError(ErrorCode::kUnavailable, "docker ps failed: " + listed.value().output);
   }
-  nlohmann::json env = nlohmann::json::parse(inspected.value().output, nullptr, false);
-  if (!env.is_array()) return makeError(ErrorCode::kInvalidInput, "docker inspect answered no environment");
-  for (const auto& entry : env) {
-    if (entry.is_string() && entry.get<std::string>() == "AIRFLOW__CORE__FERNET_KEY=" + keys) return true;
+  std::vector<std::string> names;
+  std::istringstream lines(listed.value().output);
+  for (std::string name; std::getline(lines, name);) {
+    if (!name.empty()) names.push_back(name);
   }
-  return false;
+  if (std::find(names.begin(), names.end(), kSchedulerContainer) == names.end()) {
+    return makeError(ErrorCode::kUnavailable, std::string(kSchedulerContainer) + " is not running");
+  }
+  std::vector<std::string> without;
+  for (const auto& name : names) {
+    auto inspected = context.runner.run({"docker", "inspect", "--format", "{{json .Config.Env}}", name},
+                                        std::chrono::seconds(30));
+    if (!inspected) return inspected.error();
+    if (inspected.value().exitCode != 0) {
+      return makeError(ErrorCode::kUnavailable, name + " is not there: " + inspected.value().output);
+    }
+    nlohmann::json env = nlohmann::json::parse(inspected.value().output, nullptr, false);
+    if (!env.is_array()) return makeError(ErrorCode::kInvalidInput, "docker inspect answered no environment for " + name);
+    bool hasKeys = std::any_of(env.begin(), env.end(), [&](const nlohmann::json& entry) {
+      return entry.is_string() && entry.get<std::string>() == "AIRFLOW__CORE__FERNET_KEY=" + keys;
+    });
+    if (!hasKeys) without.push_back(name);
+  }
+  return without;
 }
 
 int rotateFernetKey(CliContext& context) {
   int code = kExitOk;
-  auto secrets = readSecrets(context, code);
+  auto secrets = airflowSecrets(context, code);
   if (!secrets) return code;
   std::string previous = secrets->previous("airflow_fernet_key");
   if (previous.empty()) {
@@ -68,14 +81,17 @@ int rotateFernetKey(CliContext& context) {
                    "`cairnctl secrets rotate airflow_fernet_key` and `cairnctl apply`\n";
     return kExitBadInput;
   }
-  auto live = runningWithKeys(context, secrets->get("airflow_fernet_key") + "," + previous);
-  if (!live) {
-    context.err << "cairnctl airflow rotate-fernet-key: " << live.error().message << "\n";
+  auto behind = containersWithoutKeys(context, secrets->get("airflow_fernet_key") + "," + previous);
+  if (!behind) {
+    context.err << "cairnctl airflow rotate-fernet-key: " << behind.error().message << "\n";
     return kExitFailed;
   }
-  if (!live.value()) {
-    context.err << "cairnctl airflow rotate-fernet-key: Airflow does not run with the new and the old key yet; run "
-                   "`cairnctl apply` and wait for `cairnctl status` to show Airflow healthy\n";
+  if (!behind.value().empty()) {
+    std::string names;
+    for (const auto& name : behind.value()) names += (names.empty() ? "" : ", ") + name;
+    context.err << "cairnctl airflow rotate-fernet-key: " << names
+                << " do not run with the new and the old key yet; run `cairnctl apply` and wait for "
+                   "`cairnctl status` to show Airflow healthy\n";
     return kExitFailed;
   }
   auto rotated = context.runner.run({"docker", "exec", kSchedulerContainer, "airflow", "rotate-fernet-key"},
@@ -86,7 +102,7 @@ int rotateFernetKey(CliContext& context) {
     return kExitFailed;
   }
   secrets->forgetPrevious("airflow_fernet_key");
-  if (auto saved = state::writeFileAtomic(context.paths.secretsFile(), secrets->toJson().dump(2) + "\n", 0600); !saved) {
+  if (auto saved = saveSecrets(context.paths, *secrets); !saved) {
     context.err << "cairnctl: " << saved.error().message << "\n";
     return kExitFailed;
   }
@@ -104,7 +120,7 @@ int airflowCommand(const ParsedArgs& args, CliContext& context) {
     return kExitBadInput;
   }
   int code = kExitOk;
-  auto secrets = readSecrets(context, code);
+  auto secrets = airflowSecrets(context, code);
   if (!secrets) return code;
   std::string password = secrets->get("airflow_admin_password");
   host::CurlHttpClient http;

@@ -60,31 +60,6 @@ std::optional<spec::Spec> loadSpecFile(const std::string& path, std::ostream& er
   }
 }
 
-std::optional<secrets::Secrets> loadSecretsFile(const state::Paths& paths, std::ostream& err, int& code) {
-  auto text = host::readFile(paths.secretsFile());
-  if (!text) {
-    code = text.error().code == ErrorCode::kNotFound ? kExitBadInput : kExitFailed;
-    if (text.error().code == ErrorCode::kNotFound) {
-      err << "cairnctl: no secrets at " << paths.secretsFile() << "; run `cairnctl init` first\n";
-    } else {
-      err << "cairnctl: cannot read the secrets: " << text.error().message << "\n";
-    }
-    return std::nullopt;
-  }
-  try {
-    return secrets::Secrets::fromJson(nlohmann::json::parse(text.value()));
-  } catch (const std::exception& error) {
-    code = kExitBadInput;
-    err << "cairnctl: " << paths.secretsFile() << " is malformed: " << error.what() << "\n";
-    return std::nullopt;
-  }
-}
-
-Status saveSecrets(const state::Paths& paths, const secrets::Secrets& secrets) {
-  if (auto made = host::makeDirectories(host::parentDirectory(paths.secretsFile())); !made) return made;
-  return state::writeFileAtomic(paths.secretsFile(), secrets.toJson().dump(2) + "\n", 0600);
-}
-
 std::string initialSpecText(const std::string& domain, const std::string& email, const std::string& tls) {
   nlohmann::json quotedDomain = domain, quotedEmail = email, quotedTls = tls;
   return "// cairn appliance spec. Every field not written here has a default: see `cairnctl show`\n"
@@ -161,6 +136,31 @@ int rollback(CliContext& context) {
 }
 
 }  // namespace
+
+std::optional<secrets::Secrets> loadSecretsFile(const state::Paths& paths, std::ostream& err, int& code) {
+  auto text = host::readFile(paths.secretsFile());
+  if (!text) {
+    code = text.error().code == ErrorCode::kNotFound ? kExitBadInput : kExitFailed;
+    if (text.error().code == ErrorCode::kNotFound) {
+      err << "cairnctl: no secrets at " << paths.secretsFile() << "; run `cairnctl init` first\n";
+    } else {
+      err << "cairnctl: cannot read the secrets: " << text.error().message << "\n";
+    }
+    return std::nullopt;
+  }
+  try {
+    return secrets::Secrets::fromJson(nlohmann::json::parse(text.value()));
+  } catch (const std::exception& error) {
+    code = kExitBadInput;
+    err << "cairnctl: " << paths.secretsFile() << " is malformed: " << error.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+Status saveSecrets(const state::Paths& paths, const secrets::Secrets& secrets) {
+  if (auto made = host::makeDirectories(host::parentDirectory(paths.secretsFile())); !made) return made;
+  return state::writeFileAtomic(paths.secretsFile(), secrets.toJson().dump(2) + "\n", 0600);
+}
 
 int initCommand(const ParsedArgs& args, CliContext& context) {
   if (!args.has("--domain")) {

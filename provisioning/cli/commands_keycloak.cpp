@@ -16,27 +16,10 @@
 namespace cairn::cli {
 namespace {
 
-std::optional<secrets::Secrets> readSecrets(CliContext& context, int& code) {
-  auto text = host::readFile(context.paths.secretsFile());
-  if (!text) {
-    code = text.error().code == ErrorCode::kNotFound ? kExitBadInput : kExitFailed;
-    context.err << "cairnctl: cannot read the secrets: " << text.error().message << "\n";
-    return std::nullopt;
-  }
-  try {
-    return secrets::Secrets::fromJson(nlohmann::json::parse(text.value()));
-  } catch (const std::exception& error) {
-    code = kExitBadInput;
-    context.err << "cairnctl: " << context.paths.secretsFile() << " is malformed: " << error.what()
-                << "\n";
-    return std::nullopt;
-  }
-}
-
 // Admin client settings from the secrets and the command's options.
 std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
                                                          CliContext& context, int& code) {
-  auto secrets = readSecrets(context, code);
+  auto secrets = loadSecretsFile(context.paths, context.err, code);
   if (!secrets) return std::nullopt;
   if (!secrets->has("keycloak_admin_client_secret")) {
     context.err << "cairnctl: the secret keycloak_admin_client_secret is missing; run `cairnctl "
