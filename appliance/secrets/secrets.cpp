@@ -16,13 +16,14 @@ const std::vector<SecretKind>& secretKinds() {
       {"keycloak_db_password", SecretFormat::kPassword, "PostgreSQL user of Keycloak"},
       {"airflow_db_password", SecretFormat::kPassword, "PostgreSQL user of Airflow"},
       {"redis_password", SecretFormat::kPassword, "Redis requirepass"},
-      {"keycloak_admin_client_secret", SecretFormat::kPassword, "Keycloak bootstrap service account"},
+      {"keycloak_admin_client_secret", SecretFormat::kPassword, "Keycloak bootstrap service account",
+       "cairnctl keycloak sync"},
       {"oauth2_proxy_client_secret", SecretFormat::kPassword, "Keycloak client of oauth2-proxy"},
       {"oauth2_proxy_cookie_secret", SecretFormat::kBase64Url, "oauth2-proxy cookie encryption (32 bytes)"},
       {"grafana_client_secret", SecretFormat::kPassword, "Keycloak client of Grafana"},
       {"grafana_admin_password", SecretFormat::kPassword, "Grafana local admin"},
       {"airflow_client_secret", SecretFormat::kPassword, "Keycloak client of Airflow"},
-      {"airflow_fernet_key", SecretFormat::kBase64Url, "Airflow Fernet key", true},
+      {"airflow_fernet_key", SecretFormat::kBase64Url, "Airflow Fernet key", "cairnctl airflow rotate-fernet-key"},
       {"airflow_jwt_secret", SecretFormat::kHex, "Airflow API JWT secret"},
       {"airflow_secret_key", SecretFormat::kHex, "Airflow web session secret"},
       {"airflow_admin_password", SecretFormat::kPassword, "Airflow local admin"},
@@ -128,10 +129,10 @@ Status Secrets::rotate(const std::string& name, const RandomSource& random, cons
     return makeError(ErrorCode::kNotFound, "no secret named \"" + name + "\"; the secrets are: " + known);
   }
   std::string previous;
-  if (values_.count(name)) {
-    if (kind->keepsPrevious && !values_[name].previous.empty()) {
-      return makeError(ErrorCode::kConflict, name + " still keeps the value before its last rotation; run "
-                                                    "`cairnctl airflow rotate-fernet-key` first");
+  if (!kind->retiredBy.empty() && values_.count(name)) {
+    if (!values_[name].previous.empty()) {
+      return makeError(ErrorCode::kConflict, name + " still keeps the value before its last rotation; run `" +
+                                                 kind->retiredBy + "` first");
     }
     previous = values_[name].value;
   }

@@ -24,9 +24,11 @@ struct SecretKind {
   std::string name;
   SecretFormat format;
   std::string purpose;
-  // Rotation keeps the old value as "previous" until it is forgotten: data encrypted with it
-  // must be re-encrypted first (Airflow's Fernet key: `cairnctl airflow rotate-fernet-key`).
-  bool keepsPrevious = false;
+  // The command that retires the value a rotation replaced, for a secret whose peer must still
+  // be reached (or its data read) with the old value until then: rotation keeps the old value as
+  // "previous", and a second rotation is refused until that command has forgotten it. "" for a
+  // secret whose old value is of no further use.
+  std::string retiredBy = {};
 };
 
 // Every secret the appliance uses.
@@ -47,11 +49,9 @@ class Secrets {
 
   // Adds every secret of secretKinds() that is missing; returns the names added.
   std::vector<std::string> fillMissing(const RandomSource& random, const std::string& createdAt);
-  // Replaces one secret, keeping the value it replaces as its previous() (for a peer that still
-  // holds the old value and must be moved to the new one, like Keycloak's bootstrap service
-  // account or Airflow's Fernet key). kNotFound for a name that is not in secretKinds();
-  // kConflict for a keepsPrevious kind while it still has a previous value (a second rotation
-  // would lose data encrypted with it).
+  // Replaces one secret; a kind with retiredBy keeps the value it replaces as its previous().
+  // kNotFound for a name that is not in secretKinds(); kConflict for such a kind while it still
+  // has a previous value (a second rotation would lose the only value its peer accepts).
   Status rotate(const std::string& name, const RandomSource& random, const std::string& createdAt);
 
   // The value; throws std::out_of_range for an unknown name (a programming error).

@@ -50,6 +50,20 @@ std::optional<keycloak::AdminClientOptions> adminOptions(const ParsedArgs& args,
   return options;
 }
 
+// Drops the admin secret's previous value from the secrets file once Keycloak uses the current one,
+// so that a later rotation may replace it again.
+int forgetPreviousAdminSecret(CliContext& context) {
+  int code = kExitOk;
+  auto secrets = loadSecretsFile(context.paths, context.err, code);
+  if (!secrets) return code;
+  secrets->forgetPrevious("keycloak_admin_client_secret");
+  if (auto saved = saveSecrets(context.paths, *secrets); !saved) {
+    context.err << "cairnctl: " << saved.error().message << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
 int exitCodeFor(const Error& error) {
   return error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidInput
              ? kExitBadInput
@@ -88,6 +102,10 @@ int keycloakCommand(const ParsedArgs& args, CliContext& context) {
   if (result.stats.adoptedRotatedSecret) {
     context.out << "The service account " << settings.admin.clientId
                 << " now uses the rotated keycloak_admin_client_secret in Keycloak.\n";
+  }
+  if (!settings.admin.previousClientSecret.empty()) {
+    // Keycloak accepted the current secret: the one before it is of no further use.
+    if (int forgetCode = forgetPreviousAdminSecret(context); forgetCode != kExitOk) return forgetCode;
   }
   if (result.stats.retries > 0) {
     context.out << "Keycloak was unavailable at times: " << result.stats.retries
