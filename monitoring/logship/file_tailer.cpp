@@ -352,7 +352,8 @@ bool FileTailer::openNext() {
     std::uint64_t start = planned.startOffset;
     if (start > static_cast<std::uint64_t>(st.st_size)) {
       ++events_.truncations;
-      noteLoss(planned.path, "truncated", static_cast<std::uint64_t>(st.st_size), start);
+      // What the old generation held past the saved offset is gone; its end is not known.
+      noteLoss(planned.path, "truncated", start, std::nullopt);
       start = 0;
     }
     readOffset_ = consumedOffset_ = start;

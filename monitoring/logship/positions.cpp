@@ -134,16 +134,7 @@ StampMap PositionStore::loadStamps() const {
 }
 
 Status PositionStore::saveStamps(const StampMap& stamps) const {
-  const std::string temporary = path_ + ".stamps.tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << renderStamps(stamps);
-    if (!out.flush()) return makeError(ErrorCode::kIo, "cannot write " + temporary);
-  }
-  if (std::rename(temporary.c_str(), (path_ + ".stamps").c_str()) != 0) {
-    return makeError(ErrorCode::kIo, "cannot rename " + temporary);
-  }
-  return {};
+  return state::writeFileAtomic(path_ + ".stamps", renderStamps(stamps), 0600);
 }
 
 std::size_t PositionStore::removeLeftoverTemporaries() const {

@@ -41,8 +41,8 @@ class PositionStore {
   Status save(const PositionMap& positions) const;
   // Removes the ".<name>.tmp-*" files a crash during save() left beside the file; returns how many.
   std::size_t removeLeftoverTemporaries() const;
-  // "<path>.stamps", replaced by rename but not fsynced: losing it to a power cut only costs
-  // duplicates in Loki. A missing or unreadable file is an empty map.
+  // "<path>.stamps", replaced atomically (mode 0600) like the positions. A missing or unreadable
+  // file is an empty map: the worst case is then duplicates in Loki, never a lost line.
   StampMap loadStamps() const;
   Status saveStamps(const StampMap& stamps) const;
   const std::string& path() const { return path_; }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "appliance/facts/nginx_logs.hpp"
+
 namespace cairn::edge {
 
 struct Upstreams {
@@ -37,7 +39,7 @@ struct EdgeOptions {
   // appended and it is always reloaded and probed.
   std::vector<std::string> nginxCommand;
   // Where that nginx logs errors; the probe quotes it when the new configuration does not come up.
-  std::string nginxErrorLog = "/var/log/nginx/error.log";
+  std::string nginxErrorLog = facts::kNginxErrorLog;
   // The same for loading the nftables ruleset ("-f FILE" is appended): empty loads it with the
   // system's nft only on the real system; {"ip", "netns", "exec", NS, "nft"} loads it into a
   // test's network namespace.
