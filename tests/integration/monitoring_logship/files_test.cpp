@@ -144,12 +144,12 @@ BOOST_AUTO_TEST_CASE(a_restart_while_behind_then_a_rotation_during_the_catch_up_
   BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 500; }, 30s));
   loki.setMode("503");
   appendLines(log, 500, 3000);
-  std::this_thread::sleep_for(500ms);
+  BOOST_REQUIRE(waitFor([&] { return shipper.metric("cairn_logship_push_retries_total") > 0; }, 30s));  // read them, and Loki refused them
   shipper.kill9();
   ::rename(log.c_str(), (log + ".1").c_str());
   appendLines(log, 3000, 4000);
   shipper.start();
-  std::this_thread::sleep_for(1s);  // resumed in the rotated file, stuck on Loki
+  BOOST_REQUIRE(waitFor([&] { return shipper.metric("cairn_logship_push_retries_total") > 0; }, 30s));  // resumed in the rotated file, stuck on Loki
   ::rename((log + ".1").c_str(), (log + ".2").c_str());
   ::rename(log.c_str(), (log + ".1").c_str());
   appendLines(log, 4000, 5000);
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(copytruncate_while_loki_is_down_loses_and_splices_nothing) 
   BOOST_REQUIRE(waitFor([&] { return receivedNumbers(loki).size() >= 500; }, 30s));
   loki.setMode("503");
   appendLines(log, 500, 12000);  // more than the 64 KiB the shipper reads at once
-  std::this_thread::sleep_for(1s);
+  BOOST_REQUIRE(waitFor([&] { return shipper.metric("cairn_logship_push_retries_total") > 0; }, 30s));  // delivery is paused
   {
     std::ifstream in(log, std::ios::binary);
     std::ofstream out(log + ".1", std::ios::binary);
