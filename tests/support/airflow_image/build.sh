@@ -35,6 +35,8 @@ tarball=$cache/rootfs-$key.tar
 mkdir -p "$cache"
 if [ "$mode" = build ] && [ -f "$tarball" ]; then echo "$tarball"; exit 0; fi
 
+[ "$(id -u)" -eq 0 ] || { echo "build.sh: the Airflow test image is built with mmdebstrap --mode=root: run it as root" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || { echo "build.sh: mmdebstrap is missing (apt-get install mmdebstrap; tests/packages.txt lists it)" >&2; exit 1; }
 work=$(mktemp -d /tmp/airflow-image.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # What runs inside the new root: the install under the constraints, or a fresh resolution.
