@@ -1,12 +1,15 @@
 // The apply-time check of airflow.dags.folder, run as the apply transaction runs it (the
 // rendered validator's argv, {root} expanded) against real folders of a throwaway root.
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
 
-#include <cstdlib>
+#include <ostream>
+#include <vector>
 
 #include "appliance/bundle/bundle.hpp"
+#include "appliance/host/files.hpp"
 #include "appliance/host/process_runner.hpp"
 #include "appliance/spec/load.hpp"
 #include "services/catalog/services.hpp"
@@ -31,9 +34,22 @@ Outcome checkFolder(const std::string& specFolder, const testing::TempDir& root)
 }
 
 void makeFolder(const std::string& path, mode_t mode) {
-  BOOST_REQUIRE(std::system(("mkdir -p '" + path + "'").c_str()) == 0);
+  BOOST_REQUIRE(host::makeDirectories(path).ok());
   BOOST_REQUIRE(::chmod(path.c_str(), mode) == 0);
 }
+
+// A mode the check refuses, and what its answer must say.
+struct RefusedMode {
+  mode_t mode;
+  std::vector<std::string> says;
+};
+std::ostream& operator<<(std::ostream& out, const RefusedMode& refused) {
+  return out << std::oct << refused.mode << std::dec;
+}
+const std::vector<RefusedMode> kRefusedModes = {
+    {0755, {"is not writable by its group", "mode 755"}},
+    {0777, {"writable by everyone"}},
+};
 
 }  // namespace
 
@@ -61,21 +77,15 @@ BOOST_AUTO_TEST_CASE(the_missing_default_folder_is_left_to_the_package) {
   BOOST_TEST(checkFolder("", root).exitCode != 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_folder_its_group_cannot_write_is_refused) {
+BOOST_DATA_TEST_CASE(a_folder_of_a_mode_that_lets_the_wrong_people_write_is_refused,
+                     boost::unit_test::data::make(kRefusedModes), refused) {
   testing::TempDir root;
-  makeFolder(root / "srv/dags", 0755);
+  makeFolder(root / "srv/dags", refused.mode);
   Outcome outcome = checkFolder("/srv/dags", root);
   BOOST_TEST(outcome.exitCode != 0);
-  BOOST_TEST(outcome.output.find("is not writable by its group") != std::string::npos, outcome.output);
-  BOOST_TEST(outcome.output.find("mode 755") != std::string::npos, outcome.output);
-}
-
-BOOST_AUTO_TEST_CASE(a_world_writable_folder_is_refused) {
-  testing::TempDir root;
-  makeFolder(root / "srv/dags", 0777);
-  Outcome outcome = checkFolder("/srv/dags", root);
-  BOOST_TEST(outcome.exitCode != 0);
-  BOOST_TEST(outcome.output.find("writable by everyone") != std::string::npos, outcome.output);
+  for (const auto& text : refused.says) {
+    BOOST_TEST(outcome.output.find(text) != std::string::npos, outcome.output);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_file_in_place_of_the_folder_is_refused) {

@@ -86,7 +86,9 @@ class ThrowawayCluster {
   }
 
   host::ProcessResult attempt(std::vector<std::string> argv, const std::vector<std::string>& env = {}) {
-    std::vector<std::string> command = {"env"};
+    // From /: the postgres user may not be able to enter the test's working directory (a
+    // checkout under a 0700 folder), and PostgreSQL's programs then say so in their output.
+    std::vector<std::string> command = {"env", "-C", "/"};
     command.insert(command.end(), env.begin(), env.end());
     command.insert(command.end(), argv.begin(), argv.end());
     auto result = runner_.run(withUser(command), 120s);
