@@ -45,9 +45,13 @@ struct SourceMetrics {
   metrics::Counter* unreadable = nullptr;
   metrics::Counter* recoveredCopies = nullptr;
   metrics::Counter* dropped = nullptr;     // could not be shipped at all (reason "unparsable")
-  // Registers cairn_logship_losses_total / _bytes_lost_total{source,reason} when a loss happens.
-  metrics::Registry* registry = nullptr;
-  std::string sourceName;
+  // cairn_logship_losses_total and _bytes_lost_total{source,reason}, for each reason a tailer
+  // reports ("deleted", "truncated").
+  struct Loss {
+    metrics::Counter* times = nullptr;
+    metrics::Counter* bytes = nullptr;
+  };
+  std::map<std::string, Loss> losses;
 };
 SourceMetrics registerSourceMetrics(metrics::Registry& registry, const std::string& sourceName);
 

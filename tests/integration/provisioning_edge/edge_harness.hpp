@@ -103,10 +103,6 @@ class EdgeHarness {
   // The client on nginx's own loopback, and (namespaced harness only) the one from elsewhere.
   const Client& local() const { return local_; }
   const Client& remote() const { return remote_; }
-  // The rate limit exemptions the next apply renders (the loopback harness exempts nothing).
-  void setRateLimitExempt(const std::vector<std::string>& networks) {
-    options_.rateLimitExempt = networks;
-  }
 
  private:
   void start(const std::vector<std::string>& prefix);
