@@ -140,6 +140,14 @@ const RuleCase kRules[] = {
 
 BOOST_AUTO_TEST_SUITE(spec)
 
+// The tests run the real Keycloak, oauth2-proxy and Airflow at the versions their fetch scripts
+// pin; the appliance must run those same versions.
+BOOST_AUTO_TEST_CASE(default_images_are_the_versions_the_tests_run) {
+  BOOST_TEST(defaultImage("keycloak") == "quay.io/keycloak/keycloak:" CAIRN_TESTED_KEYCLOAK);
+  BOOST_TEST(defaultImage("oauth2-proxy") == "quay.io/oauth2-proxy/oauth2-proxy:" CAIRN_TESTED_OAUTH2_PROXY);
+  BOOST_TEST(defaultImage("airflow") == "apache/airflow:" CAIRN_TESTED_AIRFLOW);
+}
+
 BOOST_AUTO_TEST_CASE(minimal_spec_gets_every_default) {
   Spec spec = loadSpec(R"({"version": 1, "domain": "example.com"})");
   BOOST_TEST(spec.adminEmail == "admin@example.com");
