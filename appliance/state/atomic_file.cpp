@@ -1,5 +1,6 @@
 #include "appliance/state/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,9 @@ std::string fileName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The names PendingFile gives its temporaries of `path`: ".<name>.tmp-" and six random characters.
+std::string temporaryPrefix(const std::string& path) { return "." + fileName(path) + ".tmp-"; }
+
 }  // namespace
 
 PendingFile::PendingFile(std::string path, std::string temporary, int fd)
@@ -52,7 +56,7 @@ PendingFile::~PendingFile() {
 
 Result<PendingFile> PendingFile::create(const std::string& path, mode_t mode) {
   std::string directory = host::parentDirectory(path);
-  std::string pattern = directory + "/." + fileName(path) + ".tmp-XXXXXX";
+  std::string pattern = directory + "/" + temporaryPrefix(path) + "XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   int fd = ::mkostemp(name.data(), O_CLOEXEC);
@@ -99,6 +103,20 @@ Status removeFileDurably(const std::string& path) {
     return ioError("cannot remove", path);
   }
   return syncDirectory(host::parentDirectory(path));
+}
+
+std::size_t removeLeftoverTemporaries(const std::string& path) {
+  const std::string directory = host::parentDirectory(path);
+  const std::string prefix = temporaryPrefix(path);
+  std::size_t removed = 0;
+  DIR* handle = ::opendir(directory.c_str());
+  if (!handle) return 0;
+  while (const dirent* entry = ::readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) == 0 && ::unlink((directory + "/" + name).c_str()) == 0) ++removed;
+  }
+  ::closedir(handle);
+  return removed;
 }
 
 }  // namespace cairn::state

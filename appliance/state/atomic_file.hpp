@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 
 #include "appliance/core/result.hpp"
@@ -38,5 +39,9 @@ Status writeFileAtomic(const std::string& path, const std::string& content, mode
 
 // Removes `path` (if present) and fsyncs its directory.
 Status removeFileDurably(const std::string& path);
+
+// Removes the temporary files of PendingFile that a crash left beside `path` (their names are
+// ".<name>.tmp-*" in its directory); returns how many.
+std::size_t removeLeftoverTemporaries(const std::string& path);
 
 }  // namespace cairn::state

@@ -1,6 +1,5 @@
 #include "monitoring/logship/positions.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,20 +136,6 @@ Status PositionStore::saveStamps(const StampMap& stamps) const {
   return state::writeFileAtomic(path_ + ".stamps", renderStamps(stamps), 0600);
 }
 
-std::size_t PositionStore::removeLeftoverTemporaries() const {
-  const auto slash = path_.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
-  // The pattern of state::PendingFile.
-  const std::string prefix = "." + (slash == std::string::npos ? path_ : path_.substr(slash + 1)) + ".tmp-";
-  std::size_t removed = 0;
-  DIR* handle = ::opendir(dir.c_str());
-  if (!handle) return 0;
-  while (const dirent* entry = ::readdir(handle)) {
-    const std::string name = entry->d_name;
-    if (name.compare(0, prefix.size(), prefix) == 0 && ::unlink((dir + "/" + name).c_str()) == 0) ++removed;
-  }
-  ::closedir(handle);
-  return removed;
-}
+std::size_t PositionStore::removeLeftoverTemporaries() const { return state::removeLeftoverTemporaries(path_); }
 
 }  // namespace cairn::logship
