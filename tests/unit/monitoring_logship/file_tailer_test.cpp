@@ -58,6 +58,15 @@ void touchOlder(const std::string& path, int secondsAgo) {
   ::utimensat(AT_FDCWD, path.c_str(), times, 0);
 }
 
+// Sets the last write of `path` to `ns` (wall clock, nanoseconds), as the injected clocks see it.
+void writtenAt(const std::string& path, std::int64_t ns) {
+  struct timespec times[2];
+  times[0].tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  times[0].tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  times[1] = times[0];
+  BOOST_REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(file_tailer)
@@ -334,44 +343,47 @@ BOOST_AUTO_TEST_CASE(a_truncation_without_a_copy_is_reported_with_its_byte_range
 BOOST_AUTO_TEST_CASE(a_renamed_file_is_read_on_until_it_stays_idle_and_no_longer_than_the_bound) {
   TempDir dir;
   const std::string path = dir / "app.log";
-  std::int64_t skewNs = 0;
-  RotateWait wait{2'000'000'000, 10'000'000'000, [&] {
-                    struct timespec now {};
-                    ::clock_gettime(CLOCK_REALTIME, &now);
-                    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000LL + now.tv_nsec + skewNs;
-                  }};
+  // The tailer's clock and every file's last write are set by the test, so idleness is exactly
+  // what the test says, however fast the machine runs it.
+  const std::int64_t t0 = 1'700'000'000'000'000'000;
+  std::int64_t nowNs = t0;
+  RotateWait wait{2'000'000'000, 10'000'000'000, [&] { return nowNs; }};
   const int writer = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   BOOST_REQUIRE(writer >= 0);
-  const auto say = [&](const std::string& text) { BOOST_REQUIRE(::write(writer, text.data(), text.size()) == static_cast<ssize_t>(text.size())); };
-  say("1\n");
+  const auto say = [&](const std::string& text, const std::string& file) {
+    BOOST_REQUIRE(::write(writer, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    writtenAt(file, nowNs);
+  };
+  say("1\n", path);
   FileTailer tailer(path, 1024, wait);
   tailer.resume(std::nullopt);
   BOOST_TEST(drain(tailer) == (Lines{"1"}));
   ::rename(path.c_str(), (path + ".1").c_str());
   append(path, "new file\n");
   BOOST_TEST(drain(tailer).empty());  // the renamed file was written just now: wait for its writer
-  say("late 1\n");
+  say("late 1\n", path + ".1");
   BOOST_TEST(drain(tailer) == (Lines{"late 1"}));
-  skewNs = 1'000'000'000;
-  say("late 2\n");
+  nowNs = t0 + 1'000'000'000;
+  say("late 2\n", path + ".1");
   BOOST_TEST(drain(tailer) == (Lines{"late 2"}));
-  skewNs = 3'000'000'000;  // idle for 3 s > 2 s
+  nowNs = t0 + 4'000'000'000;  // idle for 3 s > 2 s
   BOOST_TEST(drain(tailer) == (Lines{"new file"}));
   ::close(writer);
 
   // A renamed file that keeps being written is left at the bound.
+  nowNs = t0;
   const int busy = ::open((dir / "busy.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   BOOST_REQUIRE(::write(busy, "b\n", 2) == 2);
-  skewNs = 0;
+  writtenAt(dir / "busy.log", nowNs);
   FileTailer bounded(dir / "busy.log", 1024, wait);
   bounded.resume(std::nullopt);
   BOOST_TEST(drain(bounded) == (Lines{"b"}));
   ::rename((dir / "busy.log").c_str(), (dir / "busy.log.1").c_str());
   append(dir / "busy.log", "next\n");
   BOOST_TEST(drain(bounded).empty());
-  skewNs = 11'000'000'000;
+  nowNs = t0 + 11'000'000'000;
   BOOST_REQUIRE(::write(busy, "c\n", 2) == 2);
-  touchOlder(dir / "busy.log.1", -11);  // written "now" on the skewed clock: not idle, but the bound is reached
+  writtenAt(dir / "busy.log.1", nowNs);  // written just now: not idle, but the bound is reached
   BOOST_TEST(drain(bounded) == (Lines{"c", "next"}));
   ::close(busy);
 }
