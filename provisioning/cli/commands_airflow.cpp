@@ -39,7 +39,8 @@ std::optional<secrets::Secrets> airflowSecrets(CliContext& context, int& code) {
 // longer read what it needs. Read with docker inspect, so that no key appears on a command line.
 Result<std::vector<std::string>> containersWithoutKeys(CliContext& context, const std::string& keys) {
   auto listed = context.runner.run(
-      {"docker", "ps", "--filter", "label=io.cairn.service=airflow", "--format", "{{.Names}}"},
+      {"docker", "ps", "--filter", "label=io.cairn.managed=true", "--filter", "name=^cairn-airflow-", "--format",
+       "{{.Names}}"},
       std::chrono::seconds(30));
   if (!listed) return listed.error();
   if (listed.value().exitCode != 0) {

@@ -58,11 +58,12 @@ int ChildProcess::stop(int signal) {
   return status;
 }
 
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline,
+             std::chrono::milliseconds every) {
   auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
     if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(every);
   }
   return condition();
 }

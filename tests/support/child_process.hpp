@@ -30,8 +30,10 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
-// Polls `condition` every 100 ms until it holds or `deadline` passes.
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
+// Polls `condition` every `every` until it holds or `deadline` passes (a condition that runs
+// commands in containers polls less often).
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline,
+             std::chrono::milliseconds every = std::chrono::milliseconds(100));
 
 // The content of a log file, "" while it does not exist yet.
 std::string logOf(const std::string& path);
