@@ -4,27 +4,16 @@
 // temporary password, the forced change) and is let through with the identity and roles of the
 // spec. sign_in_journey.py plays the browser and nginx; the edge's tests cover nginx itself.
 
-#include <unistd.h>
-
 #include <boost/test/unit_test.hpp>
-#include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "appliance/host/process_runner.hpp"
 #include "keycloak/desired_realm.hpp"
-#include "keycloak/initial_passwords.hpp"
 #include "keycloak/renderers.hpp"
-#include "keycloak/sync.hpp"
-#include "tests/support/child_process.hpp"
-#include "tests/support/keycloak/keycloak_server.hpp"
+#include "tests/integration/keycloak/real_gate.hpp"
 #include "tests/support/loopback_port.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/unit/keycloak/test_spec.hpp"
 
-#ifndef CAIRN_OAUTH2_PROXY_VERSION
-#error "CAIRN_OAUTH2_PROXY_VERSION must be the version tests/support/deps/oauth2_proxy.sh builds"
-#endif
 #ifndef CAIRN_SIGN_IN_JOURNEY
 #error "CAIRN_SIGN_IN_JOURNEY must name sign_in_journey.py"
 #endif
@@ -34,107 +23,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
-
-// $CAIRN_TEST_DEPS/oauth2-proxy-<version>/oauth2-proxy, as tests/run.sh and the deps script see it.
-std::string oauth2ProxyBinary() {
-  const char* deps = std::getenv("CAIRN_TEST_DEPS");
-  const char* home = std::getenv("HOME");
-  std::string root =
-      deps && *deps ? deps : std::string(home ? home : "") + "/.cache/cairn-test-deps";
-  std::string binary = root + "/oauth2-proxy-" CAIRN_OAUTH2_PROXY_VERSION "/oauth2-proxy";
-  if (::access(binary.c_str(), X_OK) != 0) {
-    throw std::runtime_error(
-        binary + " is missing; build it with `bash tests/support/deps/oauth2_proxy.sh`");
-  }
-  return binary;
-}
-
-// Debian's real redis-server as oauth2-proxy's session store (the appliance's Redis), on a free
-// loopback port with the password of secrets.json, keeping nothing on disk.
-class RedisServer {
- public:
-  RedisServer(const std::string& password, const std::string& dir)
-      : port_(cairn::testing::freeLoopbackPort()),
-        process_({"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(port_),
-                  "--requirepass", password, "--save", "", "--appendonly", "no", "--dir", dir},
-                 dir + "/redis.log") {
-    cairn::host::LocalProcessRunner runner;
-    bool answers = cairn::testing::waitFor(
-        [&] {
-          auto ping = runner.run({"redis-cli", "-p", std::to_string(port_), "--no-auth-warning",
-                                  "-a", password, "ping"},
-                                 5s);
-          return ping.ok() && ping.value().output.find("PONG") != std::string::npos;
-        },
-        30s);
-    if (!answers)
-      throw std::runtime_error("redis-server did not answer: " +
-                               cairn::testing::logOf(dir + "/redis.log"));
-  }
-  // The rendered connection URL, pointed at this server's port.
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/1"; }
-
- private:
-  int port_;
-  cairn::testing::ChildProcess process_;
-};
-
-// oauth2-proxy as the catalog starts it (its command's flags and its Redis password from the
-// environment), on a free loopback port.
-class Oauth2Proxy {
- public:
-  Oauth2Proxy(const std::string& config, int port, const std::string& log,
-              const std::string& redisPassword)
-      : port_(port),
-        process_({"env", "OAUTH2_PROXY_REDIS_PASSWORD=" + redisPassword, oauth2ProxyBinary(),
-                  "--config=" + config, "--http-address=127.0.0.1:" + std::to_string(port),
-                  "--trusted-proxy-ip=127.0.0.1/32"},
-                 log) {
-    cairn::host::CurlHttpClient http;
-    cairn::host::HttpRequest ping;
-    ping.url = url() + "/ping";
-    ping.timeout = 2s;
-    bool answers = cairn::testing::waitFor(
-        [&] {
-          if (!process_.running())
-            throw std::runtime_error("oauth2-proxy exited at start: " + cairn::testing::logOf(log));
-          auto answer = http.send(ping);
-          return answer.ok() && answer.value().status == 200;
-        },
-        30s);
-    if (!answers) throw std::runtime_error("oauth2-proxy did not answer /ping");
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int port_;
-  cairn::testing::ChildProcess process_;
-};
-
-// The spec's realm synced into the fixture's Keycloak, as `cairnctl keycloak sync` does it; the
-// users' initial passwords are then in the returned store.
-cairn::keycloak::InitialPasswordStore syncIntoFixture(const cairn::testing::KeycloakServer& server,
-                                                      const cairn::spec::Spec& spec,
-                                                      const cairn::secrets::Secrets& secrets,
-                                                      const cairn::testing::TempDir& dir) {
-  cairn::testing::writeFile(dir / "realm.json", cairn::keycloak::desiredRealm(spec, secrets).dump());
-  cairn::keycloak::SyncSettings settings;
-  settings.realmFile = dir / "realm.json";
-  settings.passwordsFile = dir / "initial-passwords.json";
-  settings.healthUrl = server.healthUrl;
-  settings.admin = cairn::testing::fixtureAdminOptions(server);
-  cairn::host::CurlHttpClient http;
-  cairn::host::SystemClock clock;
-  auto synced = cairn::keycloak::runSync(settings, http, clock, cairn::secrets::kernelRandom());
-  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
-  return cairn::keycloak::InitialPasswordStore(settings.passwordsFile, cairn::secrets::kernelRandom());
-}
+using cairn::testing::replaceAll;
+using cairn::testing::syncIntoFixture;
 
 // The value of `key` in the rendered grafana.ini ("key = value" lines); "" if absent.
 std::string iniValue(const std::string& ini, const std::string& key) {
@@ -164,34 +54,20 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
 
   // The rendered files, placed where the container's bind mount would put them, and pointed at
   // the fixture's loopback port instead of the published 8180.
-  RedisServer redis(secrets.get("redis_password"), dir.path());
+  cairn::testing::RedisServer redis(secrets.get("redis_password"), dir.path());
   int port = cairn::testing::freeLoopbackPort();
-  std::string config;
-  for (const auto& file : cairn::keycloak::renderKeycloak(spec, secrets).files) {
-    const std::string prefix = "/etc/cairn/rendered/oauth2-proxy/";
-    if (file.path.rfind(prefix, 0) != 0) continue;
-    std::string content = file.content;
-    if (file.path == prefix + "oauth2-proxy.cfg") {
-      content = replaceAll(content, "/etc/oauth2-proxy/", dir / "oauth2-proxy/");
-      content = replaceAll(content, cairn::keycloak::kLoopbackKeycloakUrl, server.url);
-      content = replaceAll(content, cairn::keycloak::kOauth2ProxyRedisUrl, redis.url());
-      config = dir / "oauth2-proxy/oauth2-proxy.cfg";
-    }
-    cairn::testing::writeFile(dir / ("oauth2-proxy/" + file.path.substr(prefix.size())), content,
-                              0600);
-  }
-  BOOST_REQUIRE(!config.empty());
+  std::string config = cairn::testing::writeRenderedGate(spec, secrets, dir, server.url, redis.url());
 
   cairn::host::LocalProcessRunner runner;
   // The check connects to the session store too, so it needs Redis's password as the catalog
   // passes it (a test secret, so the command line may carry it).
   auto checked = runner.run({"env", "OAUTH2_PROXY_REDIS_PASSWORD=" + secrets.get("redis_password"),
-                             oauth2ProxyBinary(), "--config=" + config, "--config-test"},
+                             cairn::testing::oauth2ProxyBinary(), "--config=" + config, "--config-test"},
                             60s);
   BOOST_REQUIRE(checked.ok());
   BOOST_TEST(checked.value().exitCode == 0, checked.value().output);
 
-  Oauth2Proxy proxy(config, port, dir / "oauth2-proxy.log", secrets.get("redis_password"));
+  cairn::testing::Oauth2Proxy proxy(config, port, dir / "oauth2-proxy.log", secrets.get("redis_password"));
   json journey = {{"status_host", spec.hosts.status},
                   {"auth_host", spec.hosts.auth},
                   {"proxy_url", proxy.url()},

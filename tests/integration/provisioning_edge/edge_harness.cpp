@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -220,7 +221,8 @@ void EdgeHarness::start(const std::vector<std::string>& prefix) {
   writeFile(root + "/sessions.json", sessionsJson());
 
   upstream_ = new ChildProcess(
-      in({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port"}),
+      in({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port", "--log",
+          root + "/upstream-requests.jsonl"}),
       root + "/upstream.log");
   standin_ = new ChildProcess(
       in({"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
@@ -269,6 +271,15 @@ apply::ApplyReport EdgeHarness::applyBundle(const bundle::Bundle& bundle) {
   auto report = transaction.apply(bundle, applied_, false);
   if (report.status == apply::ApplyStatus::kApplied) applied_ = bundle;
   return report;
+}
+
+std::vector<nlohmann::json> EdgeHarness::upstreamRequests() const {
+  std::vector<nlohmann::json> requests;
+  auto text = host::readFile(root_.path() + "/upstream-requests.jsonl");
+  std::istringstream lines(text ? text.value() : "");
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) requests.push_back(nlohmann::json::parse(line));
+  return requests;
 }
 
 std::string EdgeHarness::servedGeneration(const std::string& host) const {

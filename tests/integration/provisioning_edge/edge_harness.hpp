@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,8 @@ class EdgeHarness {
   // Renders the edge for `spec` with options() and applies it through the transaction.
   apply::ApplyReport apply(const spec::Spec& spec);
   apply::ApplyReport applyBundle(const bundle::Bundle& bundle);
+  // Every request the echo upstream received so far, as it answered them ({method, path, headers}).
+  std::vector<nlohmann::json> upstreamRequests() const;
   // The generation the running nginx answers on `host`, "" when it does not answer.
   std::string servedGeneration(const std::string& host) const;
   TimingRunner& runner() { return runner_; }
