@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t packages < <(grep -v '^\s*#' tests/packages.txt | grep -v '^\s*$')
+mapfile -t packages < <(grep -v '^\s*#' tests/packages.txt | tr -s ' \t' '\n' | grep -v '^$')
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
