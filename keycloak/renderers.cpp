@@ -51,7 +51,9 @@ std::string oidcEndpoint(const std::string& realmUrl, const std::string& name) {
 std::string renderOauth2ProxyConfig(const spec::Spec& spec) {
   std::string issuer = issuerUrl(spec);
   std::string internal = loopbackRealmUrl(spec);
-  std::vector<std::string> cookieDomains = {"." + spec.domain};
+  // oauth2-proxy matches a cookie domain as a suffix of the request host, so the bare domain
+  // (the status page) needs its own entry after the one every subdomain shares.
+  std::vector<std::string> cookieDomains = {"." + spec.domain, spec.domain};
   std::vector<std::string> whitelist = {spec.domain, "." + spec.domain};
   for (const auto& host : hostsOutsideDomain(spec)) {
     cookieDomains.push_back(host);

@@ -92,7 +92,7 @@ std::pair<double, long> wrk(const std::vector<std::string>& extra, const std::st
 }  // namespace
 
 int main() {
-  EdgeHarness edge;
+  EdgeHarness edge(EdgeHarness::Gate::kNone);
   std::string upstream = edge.options().upstreams.grafana;
 
   std::printf("edge: render + validate + reload (median of 3 applies, each with changed routes)\n");
@@ -152,7 +152,7 @@ int main() {
   std::string fastUpstream = "127.0.0.1:" + std::to_string(upstreamPort);
   edge.setUpstreams(
       {fastUpstream, "127.0.0.1:" + std::to_string(authPort), fastUpstream, fastUpstream});
-  std::string cookie = std::string("Cookie: ") + EdgeHarness::kAdminCookie;
+  std::string cookie = "Cookie: _oauth2_proxy=admin-session";
 
   std::printf("\nedge: requests per second (wrk -t2 -c32 -d5s, keep-alive)\n");
   std::printf("%-40s %12s %8s\n", "path", "req/s", "failed");

@@ -12,7 +12,7 @@
 #include "appliance/spec/load.hpp"
 #include "keycloak/desired_realm.hpp"
 #include "provisioning/edge/edge.hpp"
-#include "tests/integration/keycloak/real_gate.hpp"
+#include "tests/support/keycloak/real_gate.hpp"
 #include "tests/integration/provisioning_edge/edge_harness.hpp"
 #include "tests/support/loopback_port.hpp"
 #include "tests/unit/keycloak/test_spec.hpp"
@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_person_signs_in_through_the_rendered_edge_in_chromium) {
   std::filesystem::remove_all(screenshots);
   std::filesystem::create_directories(screenshots);
 
-  cairn::testing::EdgeHarness edge;
+  cairn::testing::EdgeHarness edge(cairn::testing::EdgeHarness::Gate::kNone);
   std::string echo = edge.options().upstreams.grafana;
   auto spec = cairn::spec::loadSpec(specText(realm, echo));
   auto secrets = cairn::testing::keycloakTestSecrets();

@@ -10,12 +10,12 @@
 #include "appliance/host/process_runner.hpp"
 #include "keycloak/desired_realm.hpp"
 #include "keycloak/renderers.hpp"
-#include "tests/integration/keycloak/real_gate.hpp"
+#include "tests/support/keycloak/real_gate.hpp"
 #include "tests/support/loopback_port.hpp"
 #include "tests/unit/keycloak/test_spec.hpp"
 
-#ifndef CAIRN_SIGN_IN_JOURNEY
-#error "CAIRN_SIGN_IN_JOURNEY must name sign_in_journey.py"
+#ifndef CAIRN_SIGN_IN_SCRIPT
+#error "CAIRN_SIGN_IN_SCRIPT must name sign_in_journey.py"
 #endif
 
 using nlohmann::json;
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(rendered_gate_signs_a_spec_user_in_through_the_real_keycloa
                   {"new_password", "Journey-" + realm + "-new"},
                   {"route_groups", {"admin", "operator,viewer"}}};
   cairn::testing::writeFile(dir / "journey.json", journey.dump());
-  auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
+  auto ran = runner.run({"python3", CAIRN_SIGN_IN_SCRIPT, dir / "journey.json"}, 120s);
   BOOST_REQUIRE(ran.ok());
   BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0,
                         ran.value().output + "\noauth2-proxy's log:\n" +
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(role_attribute_path_gives_each_spec_role_its_grafana_role_o
         {"password", passwords.take(username).value()},
         {"new_password", "Grafana-" + realm + "-" + username}};
     cairn::testing::writeFile(dir / "journey.json", journey.dump());
-    auto ran = runner.run({"python3", CAIRN_SIGN_IN_JOURNEY, dir / "journey.json"}, 120s);
+    auto ran = runner.run({"python3", CAIRN_SIGN_IN_SCRIPT, dir / "journey.json"}, 120s);
     BOOST_REQUIRE(ran.ok());
     BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0, ran.value().output);
     json result = json::parse(ran.value().output);

@@ -25,8 +25,6 @@ namespace edge = cairn::edge;
 
 namespace {
 
-const std::string kCookie = std::string("Cookie: ") + EdgeHarness::kAdminCookie;
-
 std::string routeTo(const std::string& host) {
   return R"(, {"host": ")" + host + R"(", "upstream": "http://UPSTREAM/"})";
 }
@@ -67,13 +65,19 @@ struct BusyPort {
 
 EdgeHarness& theHarness();
 
+namespace {
+
+std::string adminCookie() { return "Cookie: " + theHarness().sessionCookie("alice"); }
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_config_nginx_rejects_is_never_swapped_in_and_the_old_one_keeps_serving) {
   EdgeHarness& edge = theHarness();
-  std::string before = edge.servedGeneration("grafana.edge.test");
+  std::string before = edge.servedGeneration("grafana.example.com");
   BOOST_REQUIRE(!before.empty());
   std::string oldRoutes = cairn::testing::readFile(edge.root() + kRoutesFile);
 
-  auto bundle = edge::renderEdge(edge.testSpec(routeTo("new.edge.test")), edge.options());
+  auto bundle = edge::renderEdge(edge.testSpec(routeTo("new.example.com")), edge.options());
   insertAfterServerOpen(routesFile(bundle), "bogus_directive on;");
   auto report = edge.applyBundle(bundle);
 
@@ -81,20 +85,20 @@ BOOST_AUTO_TEST_CASE(a_config_nginx_rejects_is_never_swapped_in_and_the_old_one_
   BOOST_TEST(report.message.find("unknown directive \"bogus_directive\"") != std::string::npos,
              report.message);
   BOOST_TEST(cairn::testing::readFile(edge.root() + kRoutesFile) == oldRoutes);
-  BOOST_TEST(edge.servedGeneration("grafana.edge.test") == before);
-  BOOST_TEST(fetch(edge.https("grafana.edge.test", "/"), {kCookie}).status == 200);
+  BOOST_TEST(edge.servedGeneration("grafana.example.com") == before);
+  BOOST_TEST(fetch(edge.https("grafana.example.com", "/"), {adminCookie()}).status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(a_config_nginx_cannot_load_is_rolled_back_and_the_old_one_keeps_serving) {
   EdgeHarness& edge = theHarness();
   BOOST_REQUIRE_MESSAGE(::geteuid() == 0, "nginx -t ignores a busy port only as root");
-  std::string before = edge.servedGeneration("grafana.edge.test");
+  std::string before = edge.servedGeneration("grafana.example.com");
   std::string oldRoutes = cairn::testing::readFile(edge.root() + kRoutesFile);
 
   // nginx -t accepts a port in use; the running nginx cannot bind it and keeps its old
   // configuration.
   BusyPort busy;
-  auto bundle = edge::renderEdge(edge.testSpec(routeTo("new.edge.test")), edge.options());
+  auto bundle = edge::renderEdge(edge.testSpec(routeTo("new.example.com")), edge.options());
   insertAfterServerOpen(routesFile(bundle), "listen 127.0.0.1:" + std::to_string(busy.port) + ";");
   auto report = edge.applyBundle(bundle);
 
@@ -102,21 +106,21 @@ BOOST_AUTO_TEST_CASE(a_config_nginx_cannot_load_is_rolled_back_and_the_old_one_k
   BOOST_TEST(report.message.find("edge-probe") != std::string::npos, report.message);
   BOOST_TEST(report.message.find("Address already in use") != std::string::npos, report.message);
   BOOST_TEST(cairn::testing::readFile(edge.root() + kRoutesFile) == oldRoutes);
-  BOOST_TEST(edge.servedGeneration("grafana.edge.test") == before);
-  BOOST_TEST(fetch(edge.https("grafana.edge.test", "/"), {kCookie}).status == 200);
+  BOOST_TEST(edge.servedGeneration("grafana.example.com") == before);
+  BOOST_TEST(fetch(edge.https("grafana.example.com", "/"), {adminCookie()}).status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(twenty_applies_under_a_wrk_load_lose_no_request) {
   EdgeHarness& edge = theHarness();
   // Every request on its own connection: a reload closes idle keep-alive connections, which HTTP
   // allows and browsers retry, but wrk counts a request it wrote into a closing one as an error.
-  cairn::testing::ChildProcess wrk({"wrk", "-t2", "-c8", "-d300s", "-H", kCookie, "-H",
+  cairn::testing::ChildProcess wrk({"wrk", "-t2", "-c8", "-d300s", "-H", adminCookie(), "-H",
                                     "Connection: close", edge.https("localhost", "/")},
                                    edge.root() + "/wrk.log");
   std::this_thread::sleep_for(
       std::chrono::seconds(1));  // let the load build up before the first reload
   for (int i = 0; i < 20; ++i) {
-    auto report = edge.apply(edge.testSpec(routeTo("r" + std::to_string(i) + ".edge.test")));
+    auto report = edge.apply(edge.testSpec(routeTo("r" + std::to_string(i) + ".example.com")));
     BOOST_REQUIRE_MESSAGE(report.status == apply::ApplyStatus::kApplied,
                           "apply " << i << ": " << report.message);
   }

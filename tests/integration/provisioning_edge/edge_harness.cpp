@@ -23,7 +23,6 @@
 namespace cairn::testing {
 namespace {
 
-const std::string kSupport = CAIRN_EDGE_SUPPORT_DIR;
 const std::string kHere = CAIRN_EDGE_TEST_DIR;
 
 std::string nginxMainConf(const std::string& root) {
@@ -67,15 +66,6 @@ std::string nginxMainConf(const std::string& root) {
          "/var/lib/nginx/scgi;\n"
          "    include conf.d/*.conf;\n"
          "}\n";
-}
-
-std::string sessionsJson() {
-  return R"({"admin-session": {"user": "0b7e-admin-uuid", "email": "alice@edge.test", "preferred_username": "alice",
-                               "groups": ["admin"]},
-             "refresh-session": {"user": "0b7e-admin-uuid", "email": "alice@edge.test", "preferred_username": "alice",
-                                 "groups": ["admin"], "refresh": true},
-             "viewer-session": {"user": "5c1d-viewer-uuid", "email": "victor@edge.test", "preferred_username": "victor",
-                                "groups": ["viewer"]}})";
 }
 
 }  // namespace
@@ -155,9 +145,9 @@ Response fetchFrom(const Client& client, const std::string& url,
   return response;
 }
 
-EdgeHarness::EdgeHarness() {
+EdgeHarness::EdgeHarness(Gate gate) {
   options_.listenAddress = "127.0.0.1";
-  start({});
+  start({}, gate);
 }
 
 namespace {
@@ -201,13 +191,11 @@ EdgeHarness::EdgeHarness(const Namespaces& namespaces) {
   remote_ = {{"ip", "netns", "exec", client}, namespaces.edgeAddress, {}};
   options_.listenAddress = "";  // every address of the namespace, like the appliance
   options_.ipv6 = false;
-  start(inEdge);
+  start(inEdge, Gate::kNone);
   options_.rateLimitExempt = edge::EdgeOptions{}.rateLimitExempt;  // the appliance's own
 }
 
-void EdgeHarness::start(const std::vector<std::string>& prefix) {
-  if (std::string(edge::gateCookieName()) + "=admin-session" != kAdminCookie)
-    throw std::logic_error("the harness's cookies do not carry cairn's cookie name");
+void EdgeHarness::start(const std::vector<std::string>& prefix, Gate gate) {
   auto in = [&prefix](std::vector<std::string> argv) {
     argv.insert(argv.begin(), prefix.begin(), prefix.end());
     return argv;
@@ -218,23 +206,23 @@ void EdgeHarness::start(const std::vector<std::string>& prefix) {
     (void)host::makeDirectories(root + dir);
   }
   writeFile(root + "/etc/nginx/nginx.conf", nginxMainConf(root));
-  writeFile(root + "/sessions.json", sessionsJson());
 
   upstream_ = new ChildProcess(
       in({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port", "--log",
           root + "/upstream-requests.jsonl"}),
       root + "/upstream.log");
-  standin_ = new ChildProcess(
-      in({"python3", kSupport + "/oauth2_proxy_standin.py", "--port-file", root + "/standin.port",
-          "--sessions", root + "/sessions.json", "--cookie-name", edge::gateCookieName(),
-          "--provider-url", "https://auth.edge.test/realms/cairn/protocol/openid-connect/auth"}),
-      root + "/standin.log");
   std::string upstream = "127.0.0.1:" + waitForFile(root + "/upstream.port");
-  std::string standin = "127.0.0.1:" + waitForFile(root + "/standin.port");
+  // Unbound while no gate runs: nginx answers 500 for the sign-in.
+  std::string gateAddress = "127.0.0.1:" + std::to_string(freeLoopbackPort());
+  options_.upstreams = {upstream, gateAddress, upstream, upstream};
+  if (gate == Gate::kReal) {
+    gate_ = &SharedGate::of(testSpec());
+    gateProxy_ = gate_->startProxy(root + "/oauth2-proxy.log");
+    options_.upstreams.oauth2Proxy = gateProxy_->url().substr(std::string("http://").size());
+  }
 
   options_.httpPort = freeLoopbackPort();
   options_.httpsPort = freeLoopbackPort();
-  options_.upstreams = {upstream, standin, upstream, upstream};
   options_.nginxErrorLog = root + "/var/log/nginx/error.log";
   options_.rateLimitExempt = {};  // every test client is on loopback
   options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
@@ -247,11 +235,20 @@ void EdgeHarness::start(const std::vector<std::string>& prefix) {
 EdgeHarness::~EdgeHarness() {
   if (nginx_) nginx_->stop(SIGQUIT);
   delete nginx_;
-  delete standin_;
+  gateProxy_.reset();
   delete upstream_;
   host::LocalProcessRunner runner;
   for (const auto& name : namespaces_)
     (void)runner.run({"ip", "netns", "del", name}, std::chrono::seconds(10));
+}
+
+const SharedGate& EdgeHarness::gate() const {
+  if (!gate_) throw std::logic_error("this edge harness runs no gate");
+  return *gate_;
+}
+
+std::string EdgeHarness::sessionCookie(const std::string& username) const {
+  return gate().session(username).cookie;
 }
 
 std::string EdgeHarness::https(const std::string& host, const std::string& path) const {
@@ -295,10 +292,14 @@ std::string EdgeHarness::servedGeneration(const std::string& host) const {
 }
 
 spec::Spec EdgeHarness::testSpec(const std::string& extraRoutes) const {
-  std::string text = R"({"version": 1, "domain": "edge.test", "routes": [
+  std::string text = R"({"version": 1, "domain": "example.com",
+    "sso": {"realm": "edge-)" + std::to_string(::getpid()) + R"("},
+    "users": [{"username": "alice", "email": "alice@example.com", "roles": ["admin"]},
+              {"username": "victor", "email": "victor@example.com", "roles": ["viewer"]}],
+    "routes": [
       {"host": "localhost", "upstream": "http://UPSTREAM/"},
-      {"host": "open.edge.test", "upstream": "http://UPSTREAM/open", "auth": "none"},
-      {"host": "ops.edge.test", "upstream": "http://UPSTREAM/", "roles": ["admin"]})" +
+      {"host": "open.example.com", "upstream": "http://UPSTREAM/open", "auth": "none"},
+      {"host": "ops.example.com", "upstream": "http://UPSTREAM/", "roles": ["admin"]})" +
                      extraRoutes + "]}";
   for (auto at = text.find("UPSTREAM"); at != std::string::npos; at = text.find("UPSTREAM")) {
     text.replace(at, 8, options_.upstreams.grafana);

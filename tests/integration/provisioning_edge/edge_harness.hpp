@@ -1,11 +1,13 @@
 #pragma once
 // A private edge for tests and benchmarks: real nginx with its own prefix under a temporary root,
-// listening on kernel-chosen 127.0.0.1 ports, in front of the echo upstream and the oauth2-proxy
-// stand-in, applied through the real apply transaction.
+// listening on kernel-chosen 127.0.0.1 ports, in front of the echo upstream and the real gate
+// (oauth2-proxy over the keycloak_server fixture's Keycloak, tests/support/keycloak/real_gate.hpp),
+// applied through the real apply transaction.
 
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "provisioning/apply/transaction.hpp"
 #include "provisioning/edge/edge_options.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/keycloak/real_gate.hpp"
 #include "tests/support/loopback_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -63,20 +66,18 @@ class TimingRunner final : public host::ProcessRunner {
 
 class EdgeHarness {
  public:
-  // The session cookies the stand-in knows, under the name cairn renders for oauth2-proxy
-  // (edge::gateCookieName(), checked when the harness starts): "admin-session" (groups admin),
-  // "viewer-session" (groups viewer), "refresh-session" (admin, and every auth answer refreshes
-  // the cookie as oauth2-proxy's Redis store does: one Set-Cookie with a new ticket).
-  static constexpr const char* kAdminCookie = "__Secure-cairn_auth=admin-session";
-  static constexpr const char* kViewerCookie = "__Secure-cairn_auth=viewer-session";
-  static constexpr const char* kRefreshCookie = "__Secure-cairn_auth=refresh-session";
+  // kReal: the gate of SharedGate, with users alice (admin) and victor (viewer) signed in once per
+  // test process; needs the keycloak_server fixture. kNone: nothing answers at the gate's address
+  // (for a test that sets upstreams of its own, or needs no sign-in).
+  enum class Gate { kReal, kNone };
 
   // Everything on this machine's loopback.
-  EdgeHarness();
-  // nginx, the upstream and the stand-in in a network namespace of their own, with nginx on every
-  // address there (as on the appliance), and a second namespace joined to it by a veth pair as a
-  // client from elsewhere: `edgeAddress` is nginx's side, `clientAddress` the client's (x.x.x.1 and
-  // x.x.x.2 of a /30). The apply runs in the edge's namespace.
+  explicit EdgeHarness(Gate gate = Gate::kReal);
+  // nginx and the upstream in a network namespace of their own, with nginx on every address there
+  // (as on the appliance), and a second namespace joined to it by a veth pair as a client from
+  // elsewhere: `edgeAddress` is nginx's side, `clientAddress` the client's (x.x.x.1 and x.x.x.2 of
+  // a /30). The apply runs in the edge's namespace. No gate: the fixture's Keycloak is on the
+  // host's loopback, which the namespace cannot reach.
   struct Namespaces {
     std::string edgeAddress;
     std::string clientAddress;
@@ -88,12 +89,17 @@ class EdgeHarness {
   // Points later applies at other upstreams (benchmarks use faster ones than the Python servers).
   void setUpstreams(const edge::Upstreams& upstreams) { options_.upstreams = upstreams; }
   const std::string& root() const { return root_.path(); }
+  // The real gate (Gate::kReal only) and the session cookie ("name=value") of a user of testSpec().
+  const SharedGate& gate() const;
+  std::string sessionCookie(const std::string& username) const;
   std::string https(const std::string& host, const std::string& path = "/") const;
   std::string http(const std::string& host, const std::string& path = "/") const;
 
-  // Domain edge.test with three routes to the echo upstream: "localhost" (gated), "open.edge.test"
-  // (auth none, upstream path /open) and "ops.edge.test" (role admin); `extraRoutes` is appended
-  // to the routes array (start it with a comma). "UPSTREAM" in it becomes the echo upstream.
+  // Domain example.com (the fixture's Keycloak is auth.example.com) with the realm of this test
+  // process, users alice (admin) and victor (viewer), and three routes to the echo upstream:
+  // "localhost" (gated), "open.example.com" (auth none, upstream path /open) and "ops.example.com"
+  // (role admin); `extraRoutes` is appended to the routes array (start it with a comma).
+  // "UPSTREAM" in it becomes the echo upstream.
   spec::Spec testSpec(const std::string& extraRoutes = "") const;
   // Renders the edge for `spec` with options() and applies it through the transaction.
   apply::ApplyReport apply(const spec::Spec& spec);
@@ -108,14 +114,15 @@ class EdgeHarness {
   const Client& remote() const { return remote_; }
 
  private:
-  void start(const std::vector<std::string>& prefix);
+  void start(const std::vector<std::string>& prefix, Gate gate);
   std::vector<std::string> namespaces_;  // deleted on destruction, after the processes
   TempDir root_;
   edge::EdgeOptions options_;
   TimingRunner runner_;
   bundle::Bundle applied_;
   ChildProcess* upstream_ = nullptr;
-  ChildProcess* standin_ = nullptr;
+  const SharedGate* gate_ = nullptr;
+  std::unique_ptr<Oauth2Proxy> gateProxy_;
   ChildProcess* nginx_ = nullptr;
   Client local_;
   Client remote_;

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(oauth2_proxy_has_every_security_property) {
   BOOST_TEST(has(cfg, "cookie_secure = true\n"));
   BOOST_TEST(has(cfg, "cookie_httponly = true\n"));
   BOOST_TEST(has(cfg, "cookie_samesite = \"lax\"\n"));
-  BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\"]\n"));
+  BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\", \"example.com\"]\n"));
   BOOST_TEST(has(cfg, "whitelist_domains = [\"example.com\", \".example.com\"]\n"));
   BOOST_TEST(has(cfg, "reverse_proxy = true\n"));
   BOOST_TEST(has(cfg, "set_xauthrequest = true\n"));
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(hosts_outside_the_domain_get_their_own_cookie_and_redirect_
   auto text = std::string(cairn::testing::kKeycloakTestSpec);
   text.replace(text.rfind('}'), 1, R"(, "hosts": {"grafana": "grafana.other.org"}})");
   std::string cfg = renderOauth2ProxyConfig(cairn::testing::keycloakTestSpec(text));
-  BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\", \"grafana.other.org\"]\n"));
+  BOOST_TEST(has(cfg, "cookie_domains = [\".example.com\", \"example.com\", \"grafana.other.org\"]\n"));
   BOOST_TEST(
       has(cfg, "whitelist_domains = [\"example.com\", \".example.com\", \"grafana.other.org\"]\n"));
 }

@@ -1,8 +1,7 @@
-#include "tests/integration/keycloak/real_gate.hpp"
+#include "tests/support/keycloak/real_gate.hpp"
 
 #include <unistd.h>
 
-#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -12,10 +11,14 @@
 #include "keycloak/desired_realm.hpp"
 #include "keycloak/renderers.hpp"
 #include "keycloak/sync.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/loopback_port.hpp"
 
 #ifndef CAIRN_OAUTH2_PROXY_VERSION
 #error "CAIRN_OAUTH2_PROXY_VERSION must be the version tests/support/deps/oauth2_proxy.sh builds"
+#endif
+#ifndef CAIRN_SIGN_IN_SCRIPT
+#error "CAIRN_SIGN_IN_SCRIPT must name sign_in_journey.py"
 #endif
 
 using namespace std::chrono_literals;
@@ -95,7 +98,7 @@ keycloak::InitialPasswordStore syncIntoFixture(const KeycloakServer& server,
   host::CurlHttpClient http;
   host::SystemClock clock;
   auto synced = keycloak::runSync(settings, http, clock, secrets::kernelRandom());
-  BOOST_REQUIRE_MESSAGE(synced.ok(), (synced.ok() ? std::string() : synced.error().message));
+  if (!synced.ok()) throw std::runtime_error("keycloak sync failed: " + synced.error().message);
   return keycloak::InitialPasswordStore(settings.passwordsFile, secrets::kernelRandom());
 }
 
@@ -124,6 +127,101 @@ std::string writeRenderedGate(const spec::Spec& spec, const secrets::Secrets& se
   }
   if (config.empty()) throw std::logic_error("renderKeycloak() rendered no oauth2-proxy.cfg");
   return config;
+}
+
+nlohmann::json runSignInScript(const nlohmann::json& settings, const TempDir& dir) {
+  std::string file = dir / "sign-in.json";
+  writeFile(file, settings.dump(), 0600);
+  host::LocalProcessRunner runner;
+  auto ran = runner.run({"python3", CAIRN_SIGN_IN_SCRIPT, file}, 120s);
+  if (!ran.ok()) throw std::runtime_error("cannot run sign_in_journey.py: " + ran.error().message);
+  if (ran.value().exitCode != 0) throw std::runtime_error(ran.value().output);
+  return nlohmann::json::parse(ran.value().output);
+}
+
+namespace {
+
+// The rendered gate's config as the edge harness runs it (see SharedGate).
+std::string forTheHarness(std::string config, const std::string& domain) {
+  config = replaceAll(config, "whitelist_domains = [",
+                      "whitelist_domains = [\"" + domain + ":*\", \"." + domain + ":*\", ");
+  std::string refresh = "cookie_refresh = ";
+  std::size_t at = config.find("\n" + refresh);
+  if (at == std::string::npos) throw std::logic_error("the rendered gate has no cookie_refresh");
+  std::size_t end = config.find('\n', at + 1);
+  config.replace(at + 1, end - at - 1,
+                 refresh + "\"" + std::to_string(SharedGate::kRefreshSeconds) + "s\"");
+  return config;
+}
+
+}  // namespace
+
+const SharedGate& SharedGate::of(const spec::Spec& spec) {
+  static std::unique_ptr<SharedGate> gate(new SharedGate(spec));
+  return *gate;
+}
+
+SharedGate::SharedGate(const spec::Spec& spec)
+    : server_(keycloakServer()),
+      realm_(spec.sso.realm),
+      statusHost_(spec.hosts.status),
+      authHost_(spec.hosts.auth) {
+  cleanup_ = std::make_unique<RealmCleanup>(server_, realm_);
+  secrets::Secrets secrets;
+  secrets.fillMissing(secrets::kernelRandom(), "2026-01-01T00:00:00Z");
+  auto passwords = syncIntoFixture(server_, spec, secrets, dir_);
+  redisPassword_ = secrets.get("redis_password");
+  redis_ = std::make_unique<RedisServer>(redisPassword_, dir_.path());
+  config_ = writeRenderedGate(spec, secrets, dir_, server_.url, redis_->url(),
+                              [&spec](std::string text) { return forTheHarness(text, spec.domain); });
+  std::string proxyLog = dir_ / "sign-in-proxy.log";
+  auto proxy = startProxy(proxyLog);
+  for (const auto& user : spec.users) {
+    nlohmann::json settings = {{"mode", "session"},
+                               {"status_host", statusHost_},
+                               {"auth_host", authHost_},
+                               {"proxy_url", proxy->url()},
+                               {"keycloak_url", server_.url},
+                               {"cookie_name", keycloak::kOauth2ProxyCookieName},
+                               {"username", user.username},
+                               {"password", passwords.take(user.username).value()},
+                               {"new_password", password(user.username)}};
+    nlohmann::json answer;
+    try {
+      answer = runSignInScript(settings, dir_);
+    } catch (const std::runtime_error& failed) {
+      throw std::runtime_error(std::string(failed.what()) + "\noauth2-proxy's log:\n" + logOf(proxyLog));
+    }
+    sessions_[user.username] = {answer.at("cookie"), answer.at("user"), answer.at("email")};
+  }
+}
+
+SharedGate::~SharedGate() = default;
+
+std::string SharedGate::password(const std::string& username) const {
+  return "Edge-" + realm_ + "-" + username + "-1";
+}
+
+const SharedGate::Session& SharedGate::session(const std::string& username) const {
+  auto it = sessions_.find(username);
+  if (it == sessions_.end()) throw std::logic_error("the gate's spec has no user " + username);
+  return it->second;
+}
+
+std::string SharedGate::logIn(const std::string& loginUrl, const std::string& username) const {
+  TempDir dir;
+  nlohmann::json settings = {{"mode", "login"},
+                             {"auth_host", authHost_},
+                             {"keycloak_url", server_.url},
+                             {"login_url", loginUrl},
+                             {"username", username},
+                             {"password", password(username)},
+                             {"new_password", password(username)}};
+  return runSignInScript(settings, dir).at("redirect");
+}
+
+std::unique_ptr<Oauth2Proxy> SharedGate::startProxy(const std::string& log) const {
+  return std::make_unique<Oauth2Proxy>(config_, freeLoopbackPort(), log, redisPassword_);
 }
 
 }  // namespace cairn::testing

@@ -3,8 +3,13 @@
 without one (and without nginx): start at the gate, log in at Keycloak with the user's temporary
 password, set a new one, come back through the callback, and pass /oauth2/auth with the session.
 
-Called by oauth2_proxy_test.cpp with a JSON file of settings; prints one JSON object (what the gate
-told nginx) and exits 0, or prints what went wrong and exits 1.
+Called with a JSON file of settings; prints one JSON object and exits 0, or prints what went wrong
+and exits 1. Modes (settings["mode"]):
+  (none)    the whole journey, for oauth2_proxy_test.cpp: what the gate told nginx at each step;
+  grafana   Grafana's own OIDC login and its role_attribute_path over the real tokens;
+  session   a sign-in, for the edge harness: {"cookie": "name=value", "user": ..., "email": ...};
+  login     only Keycloak's part from settings["login_url"]: {"redirect": where Keycloak sends the
+            browser back to}, with the user's current password (no forced change).
 
 Public URLs are what the browser sees (https://status.example.com, https://auth.example.com);
 they are sent to the loopback servers with the Host and X-Forwarded-* headers nginx would set.
@@ -38,6 +43,7 @@ class Browser:
     def __init__(self, routes: Dict[str, str]) -> None:
         self.routes = routes  # public host -> loopback base URL
         self.cookies: Dict[str, Dict[str, str]] = {}
+        self.changed_password = False
 
     def request(self, url: str, form: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, str], str]:
         public = urllib.parse.urlsplit(url)
@@ -98,21 +104,22 @@ def form_action(page: str) -> str:
 
 
 def log_in(browser: Browser, settings: Dict[str, str], login_url: str, redirect_prefix: str) -> str:
-    """Keycloak's login page, the user's temporary password, the forced change: the redirect
-    Keycloak then sends the browser to (it must start with `redirect_prefix`)."""
+    """Keycloak's login page, the user's password and, when Keycloak asks for it (a temporary
+    password), the forced change to settings["new_password"]: the redirect Keycloak then sends the
+    browser to (it must start with `redirect_prefix`). Sets browser.changed_password."""
     status, _, page = browser.request(login_url)
     if status != 200:
         raise RuntimeError(f"Keycloak's login page answered {status}")
     status, headers, page = follow_within(browser, browser.request(
         form_action(page), {"username": settings["username"], "password": settings["password"], "credentialId": ""}),
         settings["auth_host"])
-    if status != 200 or "password-new" not in page:
-        raise RuntimeError(f"after the temporary password Keycloak answered {status}, not the password change: {page[:400]}")
-    status, headers, _ = browser.request(
-        form_action(page), {"password-new": settings["new_password"], "password-confirm": settings["new_password"]})
+    browser.changed_password = status == 200 and "password-new" in page
+    if browser.changed_password:
+        status, headers, _ = browser.request(
+            form_action(page), {"password-new": settings["new_password"], "password-confirm": settings["new_password"]})
     redirect = headers.get("location", "")
     if status != 302 or not redirect.startswith(redirect_prefix):
-        raise RuntimeError(f"after the password change Keycloak answered {status} to {redirect}")
+        raise RuntimeError(f"after the password Keycloak answered {status} to {redirect}: {page[:400]}")
     return redirect
 
 
@@ -147,10 +154,40 @@ def grafana(settings: Dict[str, str]) -> int:
     return 0
 
 
+def session(settings: Dict[str, str]) -> int:
+    """Signs in at the gate and prints the session cookie and who the gate says it is for."""
+    browser = Browser({settings["status_host"]: settings["proxy_url"], settings["auth_host"]: settings["keycloak_url"]})
+    status, headers, _ = browser.request(f"https://{settings['status_host']}/oauth2/start?rd=%2F")
+    if status != 302:
+        raise RuntimeError(f"/oauth2/start answered {status}")
+    callback = log_in(browser, settings, headers.get("location", ""), f"https://{settings['status_host']}/oauth2/callback?")
+    status, _, body = browser.request(callback)
+    if status != 302:
+        raise RuntimeError(f"oauth2-proxy's callback answered {status}: {body[:400]}")
+    name = settings["cookie_name"]
+    value = browser.cookies.get(browser.cookie_domain(settings["status_host"]), {}).get(name)
+    if not value:
+        raise RuntimeError(f"the callback set no {name} cookie")
+    status, _, body = browser.request(f"https://{settings['status_host']}/oauth2/userinfo")
+    if status != 200:
+        raise RuntimeError(f"/oauth2/userinfo answered {status}")
+    info = json.loads(body)
+    print(json.dumps({"cookie": f"{name}={value}", "user": info.get("user", ""), "email": info.get("email", "")}))
+    return 0
+
+
 def main() -> int:
     settings = json.load(open(sys.argv[1]))
     if settings.get("mode") == "grafana":
         return grafana(settings)
+    if settings.get("mode") == "session":
+        return session(settings)
+    if settings.get("mode") == "login":
+        browser = Browser({settings["auth_host"]: settings["keycloak_url"]})
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(settings["login_url"]).query)
+        redirect_uri = query.get("redirect_uri", [""])[0]
+        print(json.dumps({"redirect": log_in(browser, settings, settings["login_url"], redirect_uri + "?")}))
+        return 0
     browser = Browser({settings["status_host"]: settings["proxy_url"], settings["auth_host"]: settings["keycloak_url"]})
     deep = f"https://{settings['status_host']}/a/b?x=1&y=2"
     steps = []
@@ -171,6 +208,8 @@ def main() -> int:
         raise RuntimeError(f"the authorization request lacks PKCE S256 or the client: {login_url}")
 
     callback = log_in(browser, settings, login_url, f"https://{settings['status_host']}/oauth2/callback?")
+    if not browser.changed_password:
+        raise RuntimeError("Keycloak did not ask to change the initial password")
     steps.append(("login and password change", 302))
 
     status, headers, body = browser.request(callback)
