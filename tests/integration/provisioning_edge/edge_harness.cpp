@@ -207,7 +207,7 @@ void EdgeHarness::start(const std::vector<std::string>& prefix, Gate gate) {
   }
   writeFile(root + "/etc/nginx/nginx.conf", nginxMainConf(root));
 
-  upstream_ = new ChildProcess(
+  upstream_ = std::make_unique<ChildProcess>(
       in({"python3", kHere + "/echo_upstream.py", "--port-file", root + "/upstream.port", "--log",
           root + "/upstream-requests.jsonl"}),
       root + "/upstream.log");
@@ -228,15 +228,15 @@ void EdgeHarness::start(const std::vector<std::string>& prefix, Gate gate) {
   options_.nginxCommand = {"nginx", "-p", root + "/usr/share/nginx/", "-c",
                            root + "/etc/nginx/nginx.conf"};
 
-  nginx_ = new ChildProcess(in(options_.nginxCommand), root + "/nginx.log");
+  nginx_ = std::make_unique<ChildProcess>(in(options_.nginxCommand), root + "/nginx.log");
   waitForFile(root + "/run/nginx.pid");
 }
 
 EdgeHarness::~EdgeHarness() {
   if (nginx_) nginx_->stop(SIGQUIT);
-  delete nginx_;
+  nginx_.reset();
   gateProxy_.reset();
-  delete upstream_;
+  upstream_.reset();
   host::LocalProcessRunner runner;
   for (const auto& name : namespaces_)
     (void)runner.run({"ip", "netns", "del", name}, std::chrono::seconds(10));

@@ -120,10 +120,10 @@ class EdgeHarness {
   edge::EdgeOptions options_;
   TimingRunner runner_;
   bundle::Bundle applied_;
-  ChildProcess* upstream_ = nullptr;
+  std::unique_ptr<ChildProcess> upstream_;
   const SharedGate* gate_ = nullptr;
   std::unique_ptr<Oauth2Proxy> gateProxy_;
-  ChildProcess* nginx_ = nullptr;
+  std::unique_ptr<ChildProcess> nginx_;
   Client local_;
   Client remote_;
 };
