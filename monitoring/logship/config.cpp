@@ -53,7 +53,7 @@ LogshipConfig configFromJson(const json& doc) {
   std::vector<std::string> problems;
   Reader r(problems);
   LogshipConfig config;
-  if (!r.object(doc, "$", {"loki", "labels", "max_line_bytes", "batch_bytes", "batch_wait_ms", "poll_ms",
+  if (!r.object(doc, "$", {"loki", "labels", "max_line_bytes", "batch_bytes", "batch_wait_ms", "batches_in_flight", "poll_ms",
                            "rotate_idle_ms", "rotate_wait_max_ms", "positions_file", "metrics_listen", "docker", "files", "journal"})) {
     throw ConfigError(joinProblems(problems));
   }
@@ -72,6 +72,7 @@ LogshipConfig configFromJson(const json& doc) {
   r.get(doc, "$", "max_line_bytes", config.maxLineBytes);
   r.get(doc, "$", "batch_bytes", config.batchBytes);
   r.get(doc, "$", "batch_wait_ms", config.batchWaitMs);
+  r.get(doc, "$", "batches_in_flight", config.batchesInFlight);
   r.get(doc, "$", "poll_ms", config.pollMs);
   r.get(doc, "$", "rotate_idle_ms", config.rotateIdleMs);
   r.get(doc, "$", "rotate_wait_max_ms", config.rotateWaitMaxMs);
@@ -129,6 +130,7 @@ nlohmann::json configToJson(const LogshipConfig& c) {
       {"max_line_bytes", c.maxLineBytes},
       {"batch_bytes", c.batchBytes},
       {"batch_wait_ms", c.batchWaitMs},
+      {"batches_in_flight", c.batchesInFlight},
       {"poll_ms", c.pollMs},
       {"rotate_idle_ms", c.rotateIdleMs},
       {"rotate_wait_max_ms", c.rotateWaitMaxMs},
@@ -155,6 +157,7 @@ std::vector<std::string> validate(const LogshipConfig& c) {
   if (c.maxLineBytes < 256) problems.push_back("max_line_bytes: must be at least 256");
   if (c.batchBytes < 1024 || c.batchBytes > (100ULL << 20)) problems.push_back("batch_bytes: must be between 1024 and 100 MiB");
   if (c.batchWaitMs < 1) problems.push_back("batch_wait_ms: must be at least 1");
+  if (c.batchesInFlight < 1 || c.batchesInFlight > 16) problems.push_back("batches_in_flight: must be between 1 and 16");
   if (c.pollMs < 1) problems.push_back("poll_ms: must be at least 1");
   if (c.rotateIdleMs < 0 || c.rotateWaitMaxMs < c.rotateIdleMs) {
     problems.push_back("rotate_idle_ms/rotate_wait_max_ms: need 0 <= idle <= max");

@@ -199,7 +199,7 @@ int LogshipdApp::main(const std::vector<std::string>&) {
   host::SystemClock clock;
   PocoHttpClient lokiHttp;
   LokiPusher pusher(push, lokiHttp, clock, registry, [&] { return stop.requested(); });
-  Shipper shipper({config.batchBytes, config.batchWaitMs}, pusher, store, positions, clock, registry);
+  Shipper shipper({config.batchBytes, config.batchWaitMs, config.batchesInFlight}, pusher, store, positions, clock, registry);
 
   FileSourceOptions fileOptions;
   fileOptions.maxLineBytes = config.maxLineBytes;

@@ -39,30 +39,41 @@ bool samePosition(const std::optional<SourcePosition>& a, const std::optional<So
 
 std::string renderStamps(const StampMap& stamps) {
   nlohmann::json entries = nlohmann::json::object();
-  for (const auto& [key, stamp] : stamps) {
-    entries[key] = {{"from", stamp.from ? positionJson(*stamp.from) : nlohmann::json()}, {"anchor_ns", stamp.anchorNs}};
+  for (const auto& [key, segments] : stamps) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& stamp : segments) {
+      list.push_back({{"from", stamp.from ? positionJson(*stamp.from) : nlohmann::json()}, {"anchor_ns", stamp.anchorNs}});
+    }
+    entries[key] = std::move(list);
   }
-  return nlohmann::json{{"version", 1}, {"stamps", entries}}.dump() + "\n";
+  return nlohmann::json{{"version", 2}, {"stamps", entries}}.dump() + "\n";
 }
 
 Result<StampMap> parseStamps(const std::string& text) {
   const auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || json.value("version", 0) != 1 || !json.contains("stamps") ||
+  if (json.is_discarded() || !json.is_object() || json.value("version", 0) != 2 || !json.contains("stamps") ||
       !json["stamps"].is_object()) {
-    return makeError(ErrorCode::kInvalidInput, "expected {\"version\":1,\"stamps\":{...}}");
+    return makeError(ErrorCode::kInvalidInput, "expected {\"version\":2,\"stamps\":{...}}");
   }
-  nlohmann::json positions = nlohmann::json::object();
   StampMap stamps;
-  for (const auto& [key, value] : json["stamps"].items()) {
-    if (!value.is_object() || !value.contains("anchor_ns") || !value["anchor_ns"].is_number_integer()) {
-      return makeError(ErrorCode::kInvalidInput, "stamps." + key + ".anchor_ns is not an integer");
+  for (const auto& [key, list] : json["stamps"].items()) {
+    if (!list.is_array()) return makeError(ErrorCode::kInvalidInput, "stamps." + key + " is not an array");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto& value = list[i];
+      const std::string where = "stamps." + key + "[" + std::to_string(i) + "]";
+      if (!value.is_object() || !value.contains("anchor_ns") || !value["anchor_ns"].is_number_integer()) {
+        return makeError(ErrorCode::kInvalidInput, where + ".anchor_ns is not an integer");
+      }
+      BatchStamp stamp;
+      stamp.anchorNs = value["anchor_ns"].get<std::int64_t>();
+      if (value.contains("from") && !value["from"].is_null()) {
+        auto parsed = parsePositions(nlohmann::json{{"version", 1}, {"positions", {{"p", value["from"]}}}}.dump());
+        if (!parsed) return makeError(ErrorCode::kInvalidInput, where + ".from: " + parsed.error().message);
+        stamp.from = parsed.value().at("p");
+      }
+      stamps[key].push_back(std::move(stamp));
     }
-    stamps[key].anchorNs = value["anchor_ns"].get<std::int64_t>();
-    if (value.contains("from") && !value["from"].is_null()) positions[key] = value["from"];
   }
-  auto parsed = parsePositions(nlohmann::json{{"version", 1}, {"positions", positions}}.dump());
-  if (!parsed) return parsed.error();
-  for (auto& [key, position] : parsed.value()) stamps[key].from = position;
   return stamps;
 }
 

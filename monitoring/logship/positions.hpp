@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "appliance/core/result.hpp"
 #include "monitoring/logship/source.hpp"
@@ -14,16 +15,18 @@ namespace cairn::logship {
 
 using PositionMap = std::map<std::string, SourcePosition>;
 
-// The time base of the batch being delivered, per source: its lines without a time of their own
-// are stamped anchorNs + 0, 1, 2, ... in read order from `from` (the acknowledged position the
-// batch started at; none for a source never acknowledged). Written before the push, so that after
-// a crash the same lines get the same times and Loki drops them as exact duplicates.
+// The time base of a batch not yet acknowledged, per source: its lines without a time of their
+// own are stamped anchorNs + 0, 1, 2, ... in read order from `from` (where the run of lines
+// starts; none for a source never acknowledged). Written before the push, so that after a crash
+// the same lines get the same times and Loki drops them as exact duplicates. With several
+// batches in flight a source has one segment per batch, oldest first.
 struct BatchStamp {
   std::optional<SourcePosition> from;
   std::int64_t anchorNs = 0;
 };
-using StampMap = std::map<std::string, BatchStamp>;
+using StampMap = std::map<std::string, std::vector<BatchStamp>>;
 bool samePosition(const std::optional<SourcePosition>& a, const std::optional<SourcePosition>& b);
+// {"version":2,"stamps":{"<key>":[{"from":<position>|null,"anchor_ns":..},...]}}
 std::string renderStamps(const StampMap& stamps);
 Result<StampMap> parseStamps(const std::string& text);
 

@@ -24,32 +24,58 @@ Shipper::Shipper(ShipperSettings settings, LokiPusher& pusher, const PositionSto
       clock_(clock),
       registry_(registry),
       sourcesGauge_(registry.gauge("cairn_logship_sources", "Sources being shipped.")),
+      inFlightGauge_(registry.gauge("cairn_logship_batches_in_flight", "Sealed batches not yet acknowledged by Loki.")),
       positionSaveFailures_(registry.counter("cairn_logship_position_save_failures_total",
-                                             "Failed writes of the positions file (retried with the next batch).")) {
+                                             "Failed writes of the positions file (retried with the next batch).")),
+      lane_(pusher, store) {
+  settings_.batchesInFlight = std::max<std::size_t>(1, settings_.batchesInFlight);
   replayStamps_ = store_.loadStamps();
+}
+
+// Where the source's next entry starts: after its last entry batched, sealed or acknowledged.
+std::optional<SourcePosition> Shipper::readPosition(const std::string& key) const {
+  if (const auto batched = batchSources_.find(key); batched != batchSources_.end()) return batched->second.position;
+  if (const auto read = readPositions_.find(key); read != readPositions_.end()) return read->second;
+  if (const auto acked = acknowledged_.find(key); acked != acknowledged_.end()) return acked->second;
+  return std::nullopt;
+}
+
+// The anchor the last run gave the lines from `from` on, if it sent them. Segments passed over
+// go; so do all of them when the source's first stamped line matches none (they are stale).
+std::optional<std::int64_t> Shipper::replayedAnchor(const std::string& key, const std::optional<SourcePosition>& from) {
+  const auto replay = replayStamps_.find(key);
+  if (replay == replayStamps_.end()) return std::nullopt;
+  auto& segments = replay->second;
+  const auto match = std::find_if(segments.begin(), segments.end(), [&](const BatchStamp& s) { return samePosition(s.from, from); });
+  std::optional<std::int64_t> anchor;
+  if (match != segments.end()) {
+    anchor = match->anchorNs;
+    segments.erase(segments.begin(), match + 1);
+  } else if (!readPositions_.count(key) && !batchSources_.count(key)) {
+    segments.clear();
+  } else if (from && from->file) {
+    segments.erase(std::remove_if(segments.begin(), segments.end(),
+                                  [&](const BatchStamp& s) {
+                                    return s.from && s.from->file && s.from->file->device == from->file->device &&
+                                           s.from->file->inode == from->file->inode && s.from->file->offset < from->file->offset;
+                                  }),
+                   segments.end());
+  }
+  if (segments.empty()) replayStamps_.erase(replay);
+  return anchor;
 }
 
 std::int64_t Shipper::stampFor(const std::string& key) {
   auto [anchor, fresh] = anchors_.try_emplace(key);
-  if (fresh) {
-    BatchStamp& stamp = batchStamps_[key];
-    const auto acked = acknowledged_.find(key);
-    if (acked != acknowledged_.end()) stamp.from = acked->second;
-    stamp.anchorNs = toNs(clock_.now());
-    const auto replay = replayStamps_.find(key);
-    if (replay != replayStamps_.end()) {
-      if (samePosition(replay->second.from, stamp.from)) stamp.anchorNs = replay->second.anchorNs;
-      replayStamps_.erase(replay);
+  if (fresh || (!replayStamps_.empty() && replayStamps_.count(key))) {
+    const auto from = readPosition(key);
+    const auto replayed = replayedAnchor(key, from);
+    if (replayed || fresh) {
+      anchor->second = {replayed ? *replayed : toNs(clock_.now()), 0};
+      batchStamps_[key].push_back({from, anchor->second.anchorNs});
     }
-    anchor->second.anchorNs = stamp.anchorNs;
   }
   return anchor->second.anchorNs + anchor->second.next++;
-}
-
-void Shipper::saveStamps() {
-  if (batchStamps_.empty()) return;
-  auto saved = store_.saveStamps(batchStamps_);
-  if (!saved) Poco::Logger::get("logship.positions").warning("cannot save batch stamps: %s", saved.error().message);
 }
 
 void Shipper::addSource(std::unique_ptr<Source> source) {
@@ -99,6 +125,7 @@ void Shipper::addToBatch(std::size_t sourceIndex, LogEntry&& entry) {
 }
 
 bool Shipper::step() {
+  if (!collect(false)) return false;
   const std::int64_t nowNs = toNs(clock_.now());
   bool readSomething = false;
   bool full = false;
@@ -124,31 +151,78 @@ bool Shipper::step() {
   if (!sources_.empty()) nextSource_ = (nextSource_ + 1) % sources_.size();
   const bool old = batchStarted_ && clock_.monotonic() - *batchStarted_ >= std::chrono::milliseconds(settings_.batchWaitMs);
   if (!batch_.empty() && (full || old || batch_.bytes() >= settings_.batchBytes)) {
-    if (flush() == Delivery::kStopped) return false;
+    if (!seal()) return false;
   }
   retireFinished();
   return readSomething;
 }
 
-Delivery Shipper::flush() {
-  if (batch_.empty()) return Delivery::kDelivered;
-  std::vector<DroppedEntry> dropped;
-  saveStamps();
-  if (pusher_.deliver(batch_, dropped) == Delivery::kStopped) {
-    stopped_ = true;
-    return Delivery::kStopped;
+// Hands the batch to the lane, first waiting for a free place in it.
+bool Shipper::seal() {
+  while (lane_.size() >= settings_.batchesInFlight) {
+    if (!collect(true)) return false;
   }
-  acknowledge(dropped);
-  return Delivery::kDelivered;
+  auto push = std::make_unique<Push>();
+  push->batch = std::move(batch_);
+  batch_.clear();
+  for (const auto& [key, pending] : batchSources_) readPositions_[key] = pending.position;
+  sealed_.push_back({std::move(batchSources_), std::move(batchStamps_)});
+  batchSources_.clear();
+  batchStamps_.clear();
+  anchors_.clear();
+  batchStarted_.reset();
+  if (!sealed_.back().stamps.empty()) {
+    StampMap unacknowledged;
+    for (const auto& sealed : sealed_) {
+      for (const auto& [key, segments] : sealed.stamps) {
+        auto& all = unacknowledged[key];
+        all.insert(all.end(), segments.begin(), segments.end());
+      }
+    }
+    push->stamps = std::move(unacknowledged);
+  }
+  lane_.submit(std::move(push));
+  inFlightGauge_.set(static_cast<double>(sealed_.size()));
+  return true;
 }
 
-void Shipper::acknowledge(const std::vector<DroppedEntry>& dropped) {
+// Takes back the pushes the lane finished and acknowledges them, oldest first. False once one
+// ended kStopped (the ones after it end so too, unsent).
+bool Shipper::collect(bool wait) {
+  auto finished = lane_.takeFinished(wait);
+  bool acknowledgedAny = false;
+  for (const auto& push : finished) {
+    const Sealed sealed = std::move(sealed_.front());
+    sealed_.pop_front();
+    if (push->outcome == Delivery::kStopped) {
+      stopped_ = true;
+      continue;
+    }
+    acknowledge(sealed, push->dropped);
+    acknowledgedAny = true;
+  }
+  if (acknowledgedAny) savePositions();
+  if (!finished.empty()) inFlightGauge_.set(static_cast<double>(sealed_.size()));
+  return !stopped_;
+}
+
+Delivery Shipper::settle() {
+  while (lane_.size() > 0) collect(true);
+  return stopped_ ? Delivery::kStopped : Delivery::kDelivered;
+}
+
+Delivery Shipper::flush() {
+  if (!batch_.empty() && !stopped_) (void)seal();
+  return settle();
+}
+
+void Shipper::acknowledge(const Sealed& sealed, const std::vector<DroppedEntry>& dropped) {
   const std::int64_t nowNs = toNs(clock_.now());
   for (const auto& drop : dropped) {
     registry_.counter("cairn_logship_lines_dropped_total", "Entries dropped, by reason.",
                       {{"source", "loki"}, {"reason", drop.reason}}).inc();
   }
-  for (auto& [key, pending] : batchSources_) {
+  for (const auto& [key, pending] : sealed.sources) {
     acknowledged_[key] = pending.position;
     const metrics::Labels labels = {{"source", pending.name}};
     registry_.counter("cairn_logship_lines_sent_total", "Lines acknowledged by Loki per source.", labels)
@@ -158,11 +232,9 @@ void Shipper::acknowledge(const std::vector<DroppedEntry>& dropped) {
     registry_.gauge("cairn_logship_lag_seconds", "Age of the newest acknowledged entry per source when it was acknowledged.", labels)
         .set(static_cast<double>(std::max<std::int64_t>(0, nowNs - pending.newestNs)) / 1e9);
   }
-  batch_.clear();
-  batchSources_.clear();
-  batchStamps_.clear();
-  anchors_.clear();
-  batchStarted_.reset();
+}
+
+void Shipper::savePositions() {
   auto saved = store_.save(acknowledged_);
   if (!saved) {
     positionSaveFailures_.inc();
@@ -170,8 +242,13 @@ void Shipper::acknowledge(const std::vector<DroppedEntry>& dropped) {
   }
 }
 
+bool Shipper::inFlight(const std::string& key) const {
+  return batchSources_.count(key) ||
+         std::any_of(sealed_.begin(), sealed_.end(), [&](const Sealed& sealed) { return sealed.sources.count(key) > 0; });
+}
+
 void Shipper::retireFinished() {
-  if (retiring_.empty() || !batch_.empty() || carry_) return;
+  if (retiring_.empty() || carry_) return;  // carry_ holds an index into sources_
   bool changed = false;
   for (auto it = retiring_.begin(); it != retiring_.end();) {
     const auto source = std::find_if(sources_.begin(), sources_.end(), [&](const auto& s) { return s->key() == *it; });
@@ -179,12 +256,13 @@ void Shipper::retireFinished() {
       it = retiring_.erase(it);
       continue;
     }
-    if (!(*source)->finished()) {
+    if (!(*source)->finished() || inFlight(*it)) {
       ++it;
       continue;
     }
     Poco::Logger::get("logship").information("source finished: %s", (*source)->name());
-    acknowledged_.erase((*source)->key());
+    acknowledged_.erase(*it);
+    readPositions_.erase(*it);
     sources_.erase(source);
     it = retiring_.erase(it);
     changed = true;

@@ -59,4 +59,38 @@ BOOST_AUTO_TEST_CASE(temporaries_left_by_a_crash_during_save_are_removed) {
   BOOST_TEST(cairn::host::pathExists(dir / "positions.json"));
 }
 
+BOOST_AUTO_TEST_CASE(stamps_keep_one_segment_per_batch_in_flight_in_order) {
+  StampMap stamps;
+  SourcePosition at4;
+  at4.file = FilePosition{};
+  at4.file->device = 1;
+  at4.file->inode = 2;
+  at4.file->offset = 4;
+  stamps["file:a"] = {BatchStamp{std::nullopt, 100}, BatchStamp{at4, 200}};
+  stamps["journal"] = {BatchStamp{SourcePosition{std::nullopt, "s=abc"}, 300}};
+  auto parsed = parseStamps(renderStamps(stamps));
+  BOOST_REQUIRE(parsed);
+  const auto& a = parsed.value().at("file:a");
+  BOOST_REQUIRE(a.size() == 2u);
+  BOOST_TEST(!a[0].from.has_value());
+  BOOST_TEST(a[0].anchorNs == 100);
+  BOOST_TEST(samePosition(a[1].from, at4));
+  BOOST_TEST(a[1].anchorNs == 200);
+  BOOST_TEST(parsed.value().at("journal")[0].from->cursor == "s=abc");
+}
+
+BOOST_AUTO_TEST_CASE(bad_stamps_are_refused_naming_the_segment) {
+  auto wrongVersion = parseStamps(R"({"version":1,"stamps":{"a":{"anchor_ns":1}}})");
+  BOOST_REQUIRE(!wrongVersion);
+  auto notAList = parseStamps(R"({"version":2,"stamps":{"a":{"anchor_ns":1}}})");
+  BOOST_REQUIRE(!notAList);
+  BOOST_TEST(notAList.error().message.find("stamps.a is not an array") != std::string::npos);
+  auto badAnchor = parseStamps(R"({"version":2,"stamps":{"a":[{"anchor_ns":1},{"anchor_ns":"x"}]}})");
+  BOOST_REQUIRE(!badAnchor);
+  BOOST_TEST(badAnchor.error().message.find("stamps.a[1].anchor_ns") != std::string::npos);
+  auto badFrom = parseStamps(R"({"version":2,"stamps":{"a":[{"anchor_ns":1,"from":{"device":1}}]}})");
+  BOOST_REQUIRE(!badFrom);
+  BOOST_TEST(badFrom.error().message.find("stamps.a[0].from") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
