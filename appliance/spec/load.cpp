@@ -242,6 +242,7 @@ Spec defaults() {
     settings.image = defaultImage(name);
     settings.resources = defaultResources(name);
     settings.workers = name == "airflow" ? 1 : 0;
+    settings.workerConcurrency = name == "airflow" ? 16 : 0;  // Celery's and Airflow's default
     spec.services[name] = settings;
   }
   spec.monitoring = Monitoring{durationOf("15s"), durationOf("15d"), sizeOf("10GiB"), "127.0.0.1:9464"};
@@ -286,14 +287,17 @@ void readServices(Reader& r, const json& doc, Spec& spec) {
     if (!entry) continue;
     std::string path = "services." + name;
     std::vector<std::string> keys = {"enabled", "image", "memory", "cpus"};
-    if (name == "airflow") keys.push_back("workers");
+    if (name == "airflow") keys.insert(keys.end(), {"workers", "worker_concurrency"});
     if (!r.object(*entry, path, keys)) continue;
     ServiceSettings& settings = spec.services[name];
     r.boolean(*entry, path, "enabled", settings.enabled);
     r.string(*entry, path, "image", settings.image);
     r.size(*entry, path, "memory", settings.resources.memory);
     r.number(*entry, path, "cpus", settings.resources.cpus, 0.01, 256);
-    if (name == "airflow") r.integer(*entry, path, "workers", settings.workers, 1, 32);
+    if (name == "airflow") {
+      r.integer(*entry, path, "workers", settings.workers, 1, 32);
+      r.integer(*entry, path, "worker_concurrency", settings.workerConcurrency, 1, 64);
+    }
   }
 }
 
@@ -433,8 +437,18 @@ void readAirflow(Reader& r, const json& doc, Spec& spec) {
   const json* airflow = r.member(doc, "airflow");
   if (!airflow || !r.object(*airflow, "airflow", {"dags"})) return;
   const json* dags = r.member(*airflow, "dags");
-  if (!dags || !r.object(*dags, "airflow.dags", {"folder"})) return;
+  if (!dags || !r.object(*dags, "airflow.dags", {"folder", "git"})) return;
   r.string(*dags, "airflow.dags", "folder", spec.airflow.dags.folder);
+  const json* git = r.member(*dags, "git");
+  if (!git || !r.object(*git, "airflow.dags.git", {"url", "branch", "subfolder", "credentials_file", "refresh"})) return;
+  AirflowGitDags& out = spec.airflow.dags.git.emplace();
+  out.refresh = durationOf("60s");
+  if (!r.member(*git, "url")) r.issue("airflow.dags.git.url", "is required");
+  r.string(*git, "airflow.dags.git", "url", out.url);
+  r.string(*git, "airflow.dags.git", "branch", out.branch);
+  r.string(*git, "airflow.dags.git", "subfolder", out.subfolder);
+  r.string(*git, "airflow.dags.git", "credentials_file", out.credentialsFile);
+  r.duration(*git, "airflow.dags.git", "refresh", out.refresh);
 }
 
 // Line and column (1-based) of a byte offset.
@@ -684,6 +698,21 @@ std::vector<SpecIssue> validateSpec(const Spec& spec) {
     issues.push_back({"airflow.dags.folder", jsonQuote(spec.airflow.dags.folder) +
                                                  " is not an absolute, normalized folder path outside /etc, /proc, /sys, /dev and /run"});
   }
+  if (const auto& git = spec.airflow.dags.git) {
+    if (!git->url.empty() && !isValidGitUrl(git->url)) {
+      issues.push_back({"airflow.dags.git.url", jsonQuote(git->url) +
+                                                    " is not a Git URL the containers can fetch (https://, http://, ssh://, git:// or user@host:path)"});
+    }
+    if (!isValidGitRef(git->branch)) issues.push_back({"airflow.dags.git.branch", jsonQuote(git->branch) + " is not a valid branch, tag or commit name"});
+    if (!git->subfolder.empty() && !isValidRepositorySubfolder(git->subfolder)) {
+      issues.push_back({"airflow.dags.git.subfolder", jsonQuote(git->subfolder) + " is not a relative path inside the repository"});
+    }
+    if (!git->credentialsFile.empty() && (git->credentialsFile.front() != '/' || git->credentialsFile.find(':') != std::string::npos ||
+                                          git->credentialsFile.find(',') != std::string::npos)) {
+      issues.push_back({"airflow.dags.git.credentials_file", jsonQuote(git->credentialsFile) + " is not an absolute path"});
+    }
+    if (git->refresh.value < std::chrono::seconds(10)) issues.push_back({"airflow.dags.git.refresh", "must be at least 10s"});
+  }
 
   if (spec.firewall.sshPort == 80 || spec.firewall.sshPort == 443) {
     issues.push_back({"firewall.ssh_port", std::to_string(spec.firewall.sshPort) + " is taken by nginx"});
@@ -721,8 +750,16 @@ json specToJson(const Spec& spec) {
   for (const auto& name : serviceNames()) {
     const ServiceSettings& s = spec.service(name);
     json entry = {{"enabled", s.enabled}, {"image", s.image}, {"memory", s.resources.memory.text}, {"cpus", s.resources.cpus}};
-    if (name == "airflow") entry["workers"] = s.workers;
+    if (name == "airflow") {
+      entry["workers"] = s.workers;
+      entry["worker_concurrency"] = s.workerConcurrency;
+    }
     services[name] = entry;
+  }
+  json airflowDags = {{"folder", spec.airflow.dags.folder}};
+  if (const auto& git = spec.airflow.dags.git) {
+    airflowDags["git"] = {{"url", git->url}, {"branch", git->branch}, {"subfolder", git->subfolder},
+                          {"credentials_file", git->credentialsFile}, {"refresh", git->refresh.text}};
   }
   json routes = json::array();
   for (const auto& route : spec.routes) {
@@ -757,7 +794,7 @@ json specToJson(const Spec& spec) {
                 {"batch_wait", spec.logs.batchWait.text}}},
       {"sso", {{"realm", spec.sso.realm}, {"session_idle", spec.sso.sessionIdle.text}, {"session_max", spec.sso.sessionMax.text}}},
       {"firewall", {{"enabled", spec.firewall.enabled}, {"ssh_port", spec.firewall.sshPort}, {"allowed_ports", spec.firewall.allowedPorts}}},
-      {"airflow", {{"dags", {{"folder", spec.airflow.dags.folder}}}}},
+      {"airflow", {{"dags", airflowDags}}},
   };
 }
 

@@ -56,6 +56,7 @@ struct ServiceSettings {
   std::string image;
   Resources resources;
   int workers = 0;  // Airflow Celery workers; 0 for every other service
+  int workerConcurrency = 0;  // task processes per Airflow worker; 0 for every other service
 };
 
 // The services cairn runs, in the order they are listed everywhere.
@@ -117,10 +118,23 @@ struct Firewall {
 };
 
 // Where Airflow finds its DAGs (spec "airflow.dags").
+// A Git repository Airflow reads DAGs from as a DAG bundle (spec "airflow.dags.git"), beside the
+// folder; every Airflow container fetches it every `refresh`.
+struct AirflowGitDags {
+  std::string url;              // https://, http://, ssh://, git:// or user@host:path
+  std::string branch = "main";  // a branch, a tag or a commit
+  std::string subfolder;        // the DAGs' folder inside the repository; "" for its root
+  // A host file, mounted read-only into the Airflow containers (which run with group 0): for
+  // http(s) URLs git-credentials lines (https://user:token@host), for ssh a private key.
+  std::string credentialsFile;
+  Duration refresh;
+};
+
 struct AirflowDags {
   // A host folder, mounted read-only into every Airflow container; the package makes the default
   // root:cairn 2775 so that users of group cairn deliver DAGs by writing files there.
   std::string folder;
+  std::optional<AirflowGitDags> git;
 };
 
 struct Airflow {

@@ -210,6 +210,41 @@ bool isValidDagsFolder(std::string_view path) {
   return std::find(kSystemTrees.begin(), kSystemTrees.end(), first) == kSystemTrees.end();
 }
 
+bool isValidGitUrl(std::string_view url) {
+  if (url.empty() || url.size() > 2048 || url.front() == '-') return false;
+  for (unsigned char ch : url) {
+    if (ch <= 0x20 || ch == 0x7f) return false;
+  }
+  static const std::regex kSchemeUrl(R"(^(https?|ssh|git)://([^/@]+@)?[A-Za-z0-9.-]+(:[0-9]{1,5})?(/.*)?$)");
+  static const std::regex kScpLike(R"(^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$)");
+  std::string text(url);
+  return std::regex_match(text, kSchemeUrl) || std::regex_match(text, kScpLike);
+}
+
+bool isValidGitRef(std::string_view ref) {
+  if (ref.empty() || ref.size() > 255 || ref.front() == '/' || ref.back() == '/' || ref.front() == '-' ||
+      ref.back() == '.' || ref.find("..") != std::string_view::npos || ref.find("//") != std::string_view::npos ||
+      ref.find("@{") != std::string_view::npos || ref == "@") {
+    return false;
+  }
+  return std::all_of(ref.begin(), ref.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+  });
+}
+
+bool isValidRepositorySubfolder(std::string_view path) {
+  if (path.empty() || path.size() > 1024 || path.front() == '/' || path.back() == '/') return false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return std::all_of(path.begin(), path.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f && c != '\\'; });
+}
+
 bool isValidUsername(std::string_view username) {
   if (username.empty() || username.size() > 64 || !isLowerAlnum(username.front())) return false;
   return std::all_of(username.begin(), username.end(),

@@ -53,6 +53,17 @@ bool isValidUsername(std::string_view username);
 // system tree (/etc, /proc, /sys, /dev, /run, /boot, /usr, /bin, /sbin, /lib).
 bool isValidDagsFolder(std::string_view path);
 
+// A Git URL the Airflow containers can fetch: https://, http://, ssh://, git:// with a host, or
+// scp-like user@host:path; no spaces or control characters. Local paths and file:// are refused
+// (the containers do not see the host's files).
+bool isValidGitUrl(std::string_view url);
+
+// A branch, tag or commit name as git check-ref-format allows it (one level or more).
+bool isValidGitRef(std::string_view ref);
+
+// A relative path inside a repository: no leading or trailing /, no empty, . or .. parts.
+bool isValidRepositorySubfolder(std::string_view path);
+
 // The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
 std::optional<std::string> closestMatch(std::string_view word, const std::vector<std::string>& candidates);
 

@@ -1,6 +1,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "services/catalog/services.hpp"
 
 namespace cairn::catalog {
@@ -57,12 +59,46 @@ std::map<std::string, std::string> commonEnv(const spec::Spec& spec, const secre
       {"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "true"},
       {"AIRFLOW__CORE__LOAD_EXAMPLES", "false"},
       {"AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "true"},
+      // A task whose worker died (killed, out of memory, host rebooted) is failed and retried
+      // per its retries after 2 minutes without a heartbeat instead of 5; task processes beat
+      // every few seconds, so only a dead one misses that many.
+      {"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT", "120"},
       // A DAG file dropped into the folder shows up within half a minute (default 5 minutes).
       {"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "30"},
       // Read by webserver_config.py (rendered by the keycloak part), which every process that
       // sets up the FAB auth manager loads, the init job's `users create` included.
       {"AIRFLOW_KEYCLOAK_CLIENT_SECRET", secrets.get("airflow_client_secret")},
   };
+}
+
+const char* const kGitCredentials = "/opt/airflow/dags-git-credentials";
+
+bool isSshUrl(const std::string& url) { return url.rfind("ssh://", 0) == 0 || url.find("://") == std::string::npos; }
+
+// With airflow.dags.git, two DAG bundles: the host folder, as without, and the repository
+// (the git provider's GitDagBundle on the connection cairn_dags_git). Credentials reach git from
+// the mounted file: a credential store for http(s), the connection's key file for ssh.
+void addGitDags(Container& c, const spec::AirflowGitDags& git) {
+  nlohmann::json repository = {{"git_conn_id", "cairn_dags_git"},
+                               {"tracking_ref", git.branch},
+                               {"refresh_interval", std::chrono::duration_cast<std::chrono::seconds>(git.refresh.value).count()}};
+  if (!git.subfolder.empty()) repository["subdir"] = git.subfolder;
+  const nlohmann::json bundles = {
+      {{"name", "dags-folder"}, {"classpath", "airflow.dag_processing.bundles.local.LocalDagBundle"}, {"kwargs", nlohmann::json::object()}},
+      {{"name", "git"}, {"classpath", "airflow.providers.git.bundles.git.GitDagBundle"}, {"kwargs", repository}}};
+  c.env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = bundles.dump();
+  nlohmann::json connection = {{"conn_type", "git"}, {"host", git.url}};
+  if (!git.credentialsFile.empty()) {
+    c.mounts.push_back({"bind", git.credentialsFile, kGitCredentials, true});
+    if (isSshUrl(git.url)) {
+      connection["extra"] = {{"key_file", kGitCredentials}, {"strict_host_key_checking", "accept-new"}};
+    } else {
+      c.env["GIT_CONFIG_COUNT"] = "1";
+      c.env["GIT_CONFIG_KEY_0"] = "credential.helper";
+      c.env["GIT_CONFIG_VALUE_0"] = std::string("store --file=") + kGitCredentials;
+    }
+  }
+  c.env["AIRFLOW_CONN_CAIRN_DAGS_GIT"] = connection.dump();
 }
 
 Container airflowContainer(const std::string& service, const spec::Spec& spec, const secrets::Secrets& secrets) {
@@ -75,6 +111,7 @@ Container airflowContainer(const std::string& service, const spec::Spec& spec, c
               volumeMount("cairn-airflow-logs", "/opt/airflow/logs"),
               volumeMount("cairn-airflow-plugins", "/opt/airflow/plugins"),
               renderedMount("airflow/webserver_config.py", "/opt/airflow/webserver_config.py")};
+  if (spec.airflow.dags.git) addGitDags(c, *spec.airflow.dags.git);
   c.pidsLimit = 1024;
   return c;
 }
@@ -168,6 +205,7 @@ Service workerService(const spec::Spec& spec, const secrets::Secrets& secrets) {
     c.name += "-" + std::to_string(i);
     c.command = {"celery", "worker"};
     c.env["DUMB_INIT_SETSID"] = "0";  // lets Celery shut down warm on SIGTERM
+    c.env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = std::to_string(spec.service("airflow").workerConcurrency);
     c.healthcheck = cliCheck(
         {"CMD-SHELL",
          "celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\" || "
@@ -197,7 +235,30 @@ const char* const kDagsFolderCheck =
     "  exit 1\n"
     "fi\n";
 
+// $1: the file as seen by this apply (under --root), $2: as the spec writes it. The containers
+// run as 50000 with group 0, so the file is read through its group (root) or by that owner.
+const char* const kGitCredentialsCheck =
+    "file=$1 shown=$2\n"
+    "if [ ! -f \"$file\" ]; then\n"
+    "  echo \"airflow.dags.git.credentials_file: $shown does not exist or is not a file\"\n"
+    "  exit 1\n"
+    "fi\n"
+    "mode=$(stat -c %a \"$file\") owner=$(stat -c %u:%g \"$file\")\n"
+    "if [ $((0$mode & 004)) -ne 0 ]; then\n"
+    "  echo \"airflow.dags.git.credentials_file: $shown (mode $mode) is readable by everyone (chmod 0640 $shown)\"\n"
+    "  exit 1\n"
+    "fi\n"
+    "if [ \"${owner%%:*}\" != 50000 ] && { [ \"${owner#*:}\" != 0 ] || [ $((0$mode & 040)) -eq 0 ]; }; then\n"
+    "  echo \"airflow.dags.git.credentials_file: $shown (owner $owner, mode $mode) cannot be read by Airflow's containers (uid 50000, gid 0): chgrp root $shown; chmod 0640 $shown\"\n"
+    "  exit 1\n"
+    "fi\n";
+
 }  // namespace
+
+bundle::Command airflowDagsGitCredentialsCheck(const spec::Spec& spec) {
+  const std::string& file = spec.airflow.dags.git->credentialsFile;
+  return {"airflow-dags-git-credentials", {"/bin/sh", "-c", kGitCredentialsCheck, "sh", "{root}" + file, file}, 10};
+}
 
 bundle::Command airflowDagsFolderCheck(const spec::Spec& spec) {
   const std::string& folder = spec.airflow.dags.folder;

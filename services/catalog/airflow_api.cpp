@@ -113,7 +113,7 @@ json dagListingToJson(const DagListing& listing) {
   json dags = json::array();
   for (const auto& dag : listing.dags) {
     dags.push_back({{"dag_id", text(dag, "dag_id")}, {"paused", dag.value("is_paused", false)},
-                    {"file", fileOf(dag)}, {"tags", tagsOf(dag)}});
+                    {"bundle", text(dag, "bundle_name")}, {"file", fileOf(dag)}, {"tags", tagsOf(dag)}});
   }
   json errors = json::array();
   for (const auto& error : listing.importErrors) {
@@ -124,9 +124,10 @@ json dagListingToJson(const DagListing& listing) {
 
 std::string formatDagListing(const DagListing& listing) {
   json rows = dagListingToJson(listing);
-  std::size_t idWidth = 6, fileWidth = 4;
+  std::size_t idWidth = 6, bundleWidth = 6, fileWidth = 4;
   for (const auto& dag : rows["dags"]) {
     idWidth = std::max(idWidth, dag["dag_id"].get<std::string>().size());
+    bundleWidth = std::max(bundleWidth, dag["bundle"].get<std::string>().size());
     fileWidth = std::max(fileWidth, dag["file"].get<std::string>().size());
   }
   auto pad = [](const std::string& value, std::size_t width) { return value + std::string(width - value.size() + 2, ' '); };
@@ -134,10 +135,11 @@ std::string formatDagListing(const DagListing& listing) {
   if (rows["dags"].empty()) {
     out += "no DAGs\n";
   } else {
-    out += pad("DAG_ID", idWidth) + "PAUSED  " + pad("FILE", fileWidth) + "TAGS\n";
+    out += pad("DAG_ID", idWidth) + "PAUSED  " + pad("BUNDLE", bundleWidth) + pad("FILE", fileWidth) + "TAGS\n";
     for (const auto& dag : rows["dags"]) {
       out += pad(dag["dag_id"].get<std::string>(), idWidth) + (dag["paused"].get<bool>() ? "yes     " : "no      ") +
-             pad(dag["file"].get<std::string>(), fileWidth) + dag["tags"].get<std::string>() + "\n";
+             pad(dag["bundle"].get<std::string>(), bundleWidth) + pad(dag["file"].get<std::string>(), fileWidth) +
+             dag["tags"].get<std::string>() + "\n";
     }
   }
   if (rows["import_errors"].empty()) {

@@ -85,7 +85,12 @@ bundle::Bundle renderCatalog(const spec::Spec& spec, const secrets::Secrets& sec
     result.files.push_back({kPostgresInitPath, postgresInitScript(), 0755, "", false, {}});
     result.validators.push_back({"postgres-initdb-syntax", {"bash", "-n", std::string("{stage}") + kPostgresInitPath}, 10});
   }
-  if (spec.enabled("airflow")) result.validators.push_back(airflowDagsFolderCheck(spec));
+  if (spec.enabled("airflow")) {
+    result.validators.push_back(airflowDagsFolderCheck(spec));
+    if (spec.airflow.dags.git && !spec.airflow.dags.git->credentialsFile.empty()) {
+      result.validators.push_back(airflowDagsGitCredentialsCheck(spec));
+    }
+  }
   return result;
 }
 

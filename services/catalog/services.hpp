@@ -34,6 +34,8 @@ std::vector<Service> airflowServices(const spec::Spec& spec, const secrets::Secr
 // the host folder exists, its group may write it (users of group cairn deliver DAGs there) and
 // nobody else may (a DAG is code that Airflow runs).
 bundle::Command airflowDagsFolderCheck(const spec::Spec& spec);
+// That airflow.dags.git.credentials_file is a file Airflow's containers can read and others not.
+bundle::Command airflowDagsGitCredentialsCheck(const spec::Spec& spec);
 
 // PostgreSQL's data directory inside the image: /var/lib/postgresql/data up to major version 17,
 // /var/lib/postgresql from 18 on (the 18+ images refuse a volume at .../data). An image whose tag

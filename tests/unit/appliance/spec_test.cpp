@@ -88,6 +88,10 @@ const RuleCase kRules[] = {
     {"cpus out of range", R"({"services": {"redis": {"cpus": 0}}})", "services.redis.cpus", "out of range"},
     {"workers outside airflow", R"({"services": {"redis": {"workers": 2}}})", "services.redis.workers", "unknown key"},
     {"airflow workers out of range", R"({"services": {"airflow": {"workers": 0}}})", "services.airflow.workers", "out of range"},
+    {"worker concurrency out of range", R"({"services": {"airflow": {"worker_concurrency": 65}}})",
+     "services.airflow.worker_concurrency", "out of range"},
+    {"worker concurrency outside airflow", R"({"services": {"redis": {"worker_concurrency": 2}}})",
+     "services.redis.worker_concurrency", "unknown key"},
     {"enabled not a boolean", R"({"services": {"loki": {"enabled": "no"}}})", "services.loki.enabled", "true or false"},
     {"dependency disabled", R"({"services": {"postgres": {"enabled": false}}})", "services.keycloak.enabled",
      "needs postgres"},
@@ -131,6 +135,21 @@ const RuleCase kRules[] = {
     {"dags folder with a colon", R"({"airflow": {"dags": {"folder": "/srv/a:b"}}})", "airflow.dags.folder", "not an absolute"},
     {"dags folder not a string", R"({"airflow": {"dags": {"folder": 7}}})", "airflow.dags.folder", "must be a string"},
     {"unknown airflow key", R"({"airflow": {"dag": {}}})", "airflow.dag", "did you mean \"dags\""},
+    {"git without url", R"({"airflow": {"dags": {"git": {"branch": "main"}}}})", "airflow.dags.git.url", "is required"},
+    {"git url a host path", R"({"airflow": {"dags": {"git": {"url": "/srv/dags.git"}}}})", "airflow.dags.git.url",
+     "not a Git URL"},
+    {"git url file://", R"({"airflow": {"dags": {"git": {"url": "file:///srv/dags.git"}}}})", "airflow.dags.git.url",
+     "not a Git URL"},
+    {"git branch with ..", R"({"airflow": {"dags": {"git": {"url": "https://g.example.com/d.git", "branch": "a..b"}}}})",
+     "airflow.dags.git.branch", "not a valid branch"},
+    {"git subfolder escaping", R"({"airflow": {"dags": {"git": {"url": "https://g.example.com/d.git", "subfolder": "../x"}}}})",
+     "airflow.dags.git.subfolder", "not a relative path"},
+    {"git credentials relative", R"({"airflow": {"dags": {"git": {"url": "https://g.example.com/d.git", "credentials_file": "t"}}}})",
+     "airflow.dags.git.credentials_file", "not an absolute path"},
+    {"git refresh too short", R"({"airflow": {"dags": {"git": {"url": "https://g.example.com/d.git", "refresh": "1s"}}}})",
+     "airflow.dags.git.refresh", "at least 10s"},
+    {"git unknown key", R"({"airflow": {"dags": {"git": {"url": "https://g.example.com/d.git", "token": "x"}}}})",
+     "airflow.dags.git.token", "unknown key"},
     {"user named like the local admin",
      R"({"users": [{"username": "cairn-local-admin", "email": "a@x.com", "roles": ["admin"]}]})", "users[0].username",
      "reserved for Airflow's local emergency account"},
@@ -171,6 +190,24 @@ BOOST_AUTO_TEST_CASE(the_dags_folder_is_the_operators_choice_outside_system_tree
   }
   BOOST_TEST(isValidDagsFolder("/home/ann/dags"));
   BOOST_TEST(isValidDagsFolder("/var/lib/cairn/airflow/dags"));
+}
+
+BOOST_AUTO_TEST_CASE(a_git_repository_of_dags_takes_network_urls_with_defaults) {
+  const Spec spec = loadSpec(specWith(R"({"airflow": {"dags": {"git": {"url": "https://git.example.com/team/dags.git"}}}})"));
+  BOOST_REQUIRE(spec.airflow.dags.git.has_value());
+  BOOST_TEST(spec.airflow.dags.git->branch == "main");
+  BOOST_TEST(spec.airflow.dags.git->subfolder.empty());
+  BOOST_TEST(spec.airflow.dags.git->refresh.text == "60s");
+  BOOST_TEST(!loadSpec(specWith("{}")).airflow.dags.git.has_value());
+  for (const char* good : {"https://git.example.com/d.git", "http://10.0.0.5:3000/d.git", "ssh://git@git.example.com:2222/d.git",
+                           "git@github.com:team/dags.git", "git://git-server/dags.git", "https://user@git.example.com/d"}) {
+    BOOST_TEST(isValidGitUrl(good), good);
+  }
+  for (const char* bad : {"", "/srv/d.git", "file:///srv/d.git", "ftp://x/d.git", "https://", "https://a b/d.git", "-upload-pack=x", "-o@h:x"}) {
+    BOOST_TEST(!isValidGitUrl(bad), bad);
+  }
+  for (const char* good : {"main", "release/2026.12", "v1.2.3", "0123abcd"}) BOOST_TEST(isValidGitRef(good), good);
+  for (const char* bad : {"", "-x", "a..b", "a//b", "/main", "main/", "x@{1}", "a b", "main."}) BOOST_TEST(!isValidGitRef(bad), bad);
 }
 
 BOOST_AUTO_TEST_CASE(old_upstream_sso_images_are_refused_but_other_repositories_are_the_operators_choice) {
@@ -235,7 +272,9 @@ BOOST_AUTO_TEST_CASE(normalized_spec_reads_back_to_the_same_values) {
       R"({"routes": [{"host": "app.example.com", "upstream": "http://127.0.0.1:9000", "roles": ["operator"],
                       "frame_ancestors": ["'self'", "https://*.portal.example.com:8443"], "websockets": true}],
           "users": [{"username": "ann", "email": "ann@example.com", "roles": ["viewer"]}],
-          "logs": {"labels": {"env": "prod"}}, "firewall": {"allowed_ports": [8443]}})"));
+          "logs": {"labels": {"env": "prod"}}, "firewall": {"allowed_ports": [8443]},
+          "airflow": {"dags": {"git": {"url": "git@git.example.com:team/dags.git", "branch": "prod", "subfolder": "dags",
+                                       "credentials_file": "/etc/cairn/dags-git.key", "refresh": "5m"}}}})"));
   json normalized = specToJson(spec);
   Spec again = loadSpec(normalized.dump());
   BOOST_TEST(specToJson(again) == normalized);
@@ -246,6 +285,9 @@ BOOST_AUTO_TEST_CASE(normalized_spec_reads_back_to_the_same_values) {
                  .routes.at(0)
                  .frameAncestors == std::vector<std::string>{"'self'"});
   BOOST_TEST(again.logs.labels.at("env") == "prod");
+  BOOST_REQUIRE(again.airflow.dags.git.has_value());
+  BOOST_TEST(again.airflow.dags.git->subfolder == "dags");
+  BOOST_TEST(again.airflow.dags.git->refresh.value.count() == 300000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,9 +12,9 @@ using nlohmann::json;
 
 host::HttpResponse answer(int status, const json& body) { return {status, {}, body.dump()}; }
 
-json dag(const std::string& id, bool paused, const std::string& file) {
+json dag(const std::string& id, bool paused, const std::string& file, const std::string& bundle = "dags-folder") {
   return {{"dag_id", id}, {"is_paused", paused}, {"fileloc", "/opt/airflow/dags/" + file}, {"relative_fileloc", file},
-          {"tags", json::array({{{"name", "cairn"}}, {{"name", "example"}}})}};
+          {"bundle_name", bundle}, {"tags", json::array({{{"name", "cairn"}}, {{"name", "example"}}})}};
 }
 
 const AirflowCredentials kCredentials{"http://127.0.0.1:8080", "cairn-local-admin", "pw"};
@@ -54,19 +54,19 @@ testing::FakeHttpClient fakeAirflow(const std::vector<json>& dags) {
 BOOST_AUTO_TEST_SUITE(airflow_api)
 
 BOOST_AUTO_TEST_CASE(lists_every_page_of_dags_and_the_import_errors) {
-  auto http = fakeAirflow({dag("a", true, "a.py"), dag("b", false, "b.py"), dag("cairn_example", true, "cairn_example.py")});
+  auto http = fakeAirflow({dag("a", true, "a.py"), dag("b", false, "b.py", "git"), dag("cairn_example", true, "cairn_example.py")});
   auto listing = fetchDagListing(http, kCredentials);
   BOOST_REQUIRE(listing.ok());
   BOOST_TEST(listing.value().dags.size() == 3u);
   BOOST_TEST(listing.value().importErrors.size() == 1u);
   std::string text = formatDagListing(listing.value());
-  BOOST_TEST(text.find("DAG_ID         PAUSED  FILE              TAGS\n") == 0u, text);
-  BOOST_TEST(text.find("cairn_example  yes     cairn_example.py  cairn, example\n") != std::string::npos, text);
-  BOOST_TEST(text.find("b              no      b.py") != std::string::npos, text);
+  BOOST_TEST(text.find("DAG_ID         PAUSED  BUNDLE       FILE              TAGS\n") == 0u, text);
+  BOOST_TEST(text.find("cairn_example  yes     dags-folder  cairn_example.py  cairn, example\n") != std::string::npos, text);
+  BOOST_TEST(text.find("b              no      git          b.py") != std::string::npos, text);
   BOOST_TEST(text.find("import errors:\n  /opt/airflow/dags/broken.py: SyntaxError: invalid syntax\n") != std::string::npos, text);
   json asJson = dagListingToJson(listing.value());
-  BOOST_TEST(asJson["dags"][2] == json({{"dag_id", "cairn_example"}, {"paused", true}, {"file", "cairn_example.py"},
-                                         {"tags", "cairn, example"}}));
+  BOOST_TEST(asJson["dags"][2] == json({{"dag_id", "cairn_example"}, {"paused", true}, {"bundle", "dags-folder"},
+                                         {"file", "cairn_example.py"}, {"tags", "cairn, example"}}));
   BOOST_TEST(asJson["import_errors"][0]["error"] == "SyntaxError: invalid syntax");
 }
 

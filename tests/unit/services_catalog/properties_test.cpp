@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "services/catalog/catalog.hpp"
@@ -205,6 +207,76 @@ BOOST_DATA_TEST_CASE(worker_count_yields_that_many_worker_containers, data::make
   BOOST_TEST(names.size() == static_cast<std::size_t>(workers));
   BOOST_TEST(names.count("cairn-airflow-worker-1") == 1u);
   BOOST_TEST(names.count("cairn-airflow-worker-" + std::to_string(workers)) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(every_worker_runs_the_specs_concurrency_default_sixteen) {
+  auto concurrencies = [](const nlohmann::json& airflow) {
+    nlohmann::json document = {{"version", 1}, {"domain", "example.com"}, {"services", {{"airflow", airflow}}}};
+    ContainerSet set = buildContainerSet(spec::loadSpec(document.dump()), testSecrets());
+    std::set<std::string> values;
+    for (const auto& c : findService(set, "airflow-worker")->containers) values.insert(c.env.at("AIRFLOW__CELERY__WORKER_CONCURRENCY"));
+    return values;
+  };
+  BOOST_TEST(concurrencies({{"workers", 2}}) == std::set<std::string>{"16"});
+  BOOST_TEST(concurrencies({{"workers", 2}, {"worker_concurrency", 3}}) == std::set<std::string>{"3"});
+}
+
+// Every Airflow container of a set, by name.
+std::map<std::string, const Container*> airflowContainers(const ContainerSet& set) {
+  std::map<std::string, const Container*> containers;
+  for (const auto& service : set.services) {
+    for (const auto& c : service.containers) {
+      if (c.name.rfind("cairn-airflow", 0) == 0) containers[c.name] = &c;
+    }
+  }
+  return containers;
+}
+
+ContainerSet setWithGitDags(const std::string& git) {
+  const std::string text = R"({"version": 1, "domain": "example.com", "airflow": {"dags": {"git": )" + git + "}}}";
+  return buildContainerSet(spec::loadSpec(text), testSecrets());
+}
+
+BOOST_AUTO_TEST_CASE(a_git_repository_of_dags_is_a_second_bundle_in_every_airflow_container) {
+  const ContainerSet set = setWithGitDags(
+      R"({"url": "https://git.example.com/team/dags.git", "branch": "prod", "subfolder": "dags",
+          "credentials_file": "/etc/cairn/dags-git.credentials", "refresh": "2m"})");
+  const auto containers = airflowContainers(set);
+  BOOST_REQUIRE(containers.size() == 6u);
+  for (const auto& [name, c] : containers) {
+    const auto bundles = nlohmann::json::parse(c->env.at("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"));
+    BOOST_REQUIRE(bundles.size() == 2u);
+    BOOST_TEST(bundles[0]["name"] == "dags-folder");
+    BOOST_TEST(bundles[1]["classpath"] == "airflow.providers.git.bundles.git.GitDagBundle");
+    BOOST_TEST(bundles[1]["kwargs"] == (nlohmann::json{{"git_conn_id", "cairn_dags_git"}, {"tracking_ref", "prod"},
+                                                       {"subdir", "dags"}, {"refresh_interval", 120}}), name);
+    const auto connection = nlohmann::json::parse(c->env.at("AIRFLOW_CONN_CAIRN_DAGS_GIT"));
+    BOOST_TEST(connection == (nlohmann::json{{"conn_type", "git"}, {"host", "https://git.example.com/team/dags.git"}}));
+    // https: git reads the mounted credential store, read-only; the token is in no variable.
+    BOOST_TEST(c->env.at("GIT_CONFIG_VALUE_0") == "store --file=/opt/airflow/dags-git-credentials");
+    const bool mounted = std::any_of(c->mounts.begin(), c->mounts.end(), [](const Mount& m) {
+      return m.source == "/etc/cairn/dags-git.credentials" && m.target == "/opt/airflow/dags-git-credentials" && m.readOnly;
+    });
+    BOOST_TEST(mounted, name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_ssh_repository_of_dags_takes_its_key_from_the_credentials_file) {
+  const ContainerSet set = setWithGitDags(R"({"url": "git@git.example.com:team/dags.git", "credentials_file": "/etc/cairn/dags-git.key"})");
+  const auto containers = airflowContainers(set);
+  const Container& scheduler = *containers.at("cairn-airflow-scheduler");
+  const auto connection = nlohmann::json::parse(scheduler.env.at("AIRFLOW_CONN_CAIRN_DAGS_GIT"));
+  BOOST_TEST(connection["extra"]["key_file"] == "/opt/airflow/dags-git-credentials");
+  BOOST_TEST(scheduler.env.count("GIT_CONFIG_COUNT") == 0u);
+  const auto bundles = nlohmann::json::parse(scheduler.env.at("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"));
+  BOOST_TEST(!bundles[1]["kwargs"].contains("subdir"));
+  BOOST_TEST(bundles[1]["kwargs"]["refresh_interval"] == 60);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_git_repository_airflow_keeps_its_default_bundle) {
+  const ContainerSet set = buildContainerSet(spec::loadSpec(R"({"version": 1, "domain": "example.com"})"), testSecrets());
+  const auto containers = airflowContainers(set);
+  for (const auto& [name, c] : containers) BOOST_TEST(c->env.count("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST") == 0u, name);
 }
 
 BOOST_DATA_TEST_CASE(every_airflow_container_shares_one_fernet_key_and_jwt_secret, data::make(kSpecs), which) {

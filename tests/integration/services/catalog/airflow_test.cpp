@@ -4,13 +4,16 @@
 // entrypoint contract). Every Airflow container runs the catalog's command and healthcheck
 // unchanged. Through Airflow's REST API, as the init job's local account: the package's example
 // DAG, dropped into the host DAG folder, is triggered and succeeds on a Celery worker, and its
-// task log is readable; a broken DAG file shows its import error in `cairnctl airflow dags`; the
+// task log is readable; a Git repository's DAGs load and a push brings new ones; two workers
+// both take tasks, and a worker killed in the middle of a task
+// has that task retried to success; a broken DAG file shows its import error in `cairnctl airflow dags`; the
 // login goes straight to Keycloak with https redirect URIs behind the edge; a Fernet key rotation
 // keeps a connection and a variable readable. One catalog for the whole module, cases in order.
 #define BOOST_TEST_MODULE services_airflow
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "appliance/host/http_client.hpp"
@@ -26,9 +29,13 @@ const char* const kApi = "http://127.0.0.1:8080";
 std::string specText() {
   json services = {{"postgres", {{"image", "cairn-standin/postgres:1"}}},
                    {"redis", {{"image", "cairn-standin/redis:1"}}},
-                   {"airflow", {{"image", AIRFLOW_IMAGE}, {"workers", 1}}}};
+                   {"airflow", {{"image", AIRFLOW_IMAGE}, {"workers", 2}, {"worker_concurrency", 2}}}};
   for (const char* off : {"keycloak", "oauth2-proxy", "grafana", "prometheus", "loki"}) services[off] = {{"enabled", false}};
-  return json{{"version", 1}, {"domain", "airflow.localhost"}, {"services", services}}.dump(2);
+  // The DAG repository is served by git daemon in a container on the cairn network, as a Git
+  // server elsewhere would be; the test pushes to it from the host.
+  json git = {{"url", "git://git-server/dags.git"}, {"branch", "main"}, {"subfolder", "dags"}, {"refresh", "10s"}};
+  return json{{"version", 1}, {"domain", "airflow.localhost"}, {"services", services},
+              {"airflow", {{"dags", {{"git", git}}}}}}.dump(2);
 }
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }  // no ' in what is quoted
@@ -49,6 +56,11 @@ std::string tokenFor(const std::string& username, const std::string& password) {
   json answer = json::parse(output, nullptr, false);
   BOOST_REQUIRE_MESSAGE(answer.is_object() && answer.contains("access_token"), "no token: " + output);
   return answer["access_token"];
+}
+
+// A string field of an API answer, "" when it is missing or null (a task not started yet has no hostname).
+std::string field(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
 }
 
 // Airflow's answers and docker exec are slow: conditions on them are polled every 3 s.
@@ -72,7 +84,7 @@ std::string schedulerFernetKeys() {
 // (what the engine says now, not the supervisor's last look).
 bool airflowHealthyWithKeys(const std::string& keys) {
   for (const char* name : {"cairn-airflow-apiserver", "cairn-airflow-scheduler", "cairn-airflow-dag-processor",
-                           "cairn-airflow-triggerer", "cairn-airflow-worker-1"}) {
+                           "cairn-airflow-triggerer", "cairn-airflow-worker-1", "cairn-airflow-worker-2"}) {
     std::string state;
     runCommand(std::string("docker inspect -f '{{println .State.Health.Status}}{{range .Config.Env}}{{println .}}{{end}}' ") + name +
                    " 2>/dev/null",
@@ -84,7 +96,68 @@ bool airflowHealthyWithKeys(const std::string& keys) {
   return true;
 }
 
-// The catalog with the example DAG in its host folder, up and healthy, for every case below.
+json waitForDag(const std::string& token, const std::string& dagId) {
+  json dag;
+  BOOST_REQUIRE_MESSAGE(waitFor([&] { return (dag = api(token, "GET", "/api/v2/dags/" + dagId)).value("dag_id", "") == dagId; },
+                                std::chrono::minutes(3), kAirflowPoll),
+                        dagId + " was not parsed: " + dag.dump());
+  return dag;
+}
+
+// Unpauses the DAG and triggers a run with `conf`; the run's API path.
+std::string unpauseAndTrigger(const std::string& token, const std::string& dagId, const json& conf = json::object()) {
+  json unpaused = api(token, "PATCH", "/api/v2/dags/" + dagId, {{"is_paused", false}});
+  BOOST_REQUIRE_MESSAGE(unpaused.value("is_paused", true) == false, unpaused.dump());
+  json triggered = api(token, "POST", "/api/v2/dags/" + dagId + "/dagRuns", {{"logical_date", nullptr}, {"conf", conf}});
+  BOOST_REQUIRE_MESSAGE(triggered.contains("dag_run_id"), triggered.dump());
+  return "/api/v2/dags/" + dagId + "/dagRuns/" + cairn::host::urlEncode(triggered["dag_run_id"].get<std::string>());
+}
+
+// The run once it succeeded or failed (as it stands at the deadline otherwise).
+json waitForRunEnd(const std::string& token, const std::string& runPath, std::chrono::minutes deadline) {
+  json dagRun;
+  waitFor([&] {
+    std::string state = field(dagRun = api(token, "GET", runPath), "state");
+    return state == "success" || state == "failed";
+  }, deadline, kAirflowPoll);
+  return dagRun;
+}
+
+// Worker container names by the host name their tasks report.
+std::map<std::string, std::string> workerContainersByHostname() {
+  std::map<std::string, std::string> workers;
+  for (const char* name : {"cairn-airflow-worker-1", "cairn-airflow-worker-2"}) {
+    std::string hostname = run(std::string("docker inspect -f '{{.Config.Hostname}}' ") + name);
+    hostname.erase(hostname.find_last_not_of('\n') + 1);
+    workers[hostname] = name;
+  }
+  return workers;
+}
+
+// A DAG with one task that does nothing.
+std::string dagSource(const std::string& dagId) {
+  return "import datetime\n"
+         "from airflow.sdk import dag, task\n\n\n"
+         "@dag(dag_id=\"" + dagId + "\", schedule=None, catchup=False,\n"
+         "     start_date=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))\n"
+         "def the_dag():\n"
+         "    @task\n"
+         "    def nothing() -> None:\n"
+         "        pass\n\n"
+         "    nothing()\n\n\n"
+         "the_dag()\n";
+}
+
+const char* const kGitServer = "airflow-test-git";
+
+// Commits everything in the work tree and pushes it to the bare repository.
+void commitAndPush(const std::string& work, const std::string& message) {
+  run("git -C " + work + " add -A && git -C " + work + " -c user.name=test -c user.email=test@example.com commit -q -m " +
+      quoted(message) + " && git -C " + work + " push -q origin main");
+}
+
+// The catalog with the example DAG in its host folder and a DAG repository, up and healthy, for
+// every case below.
 struct AirflowCatalog {
   static SupervisedCatalog* catalog;
   std::unique_ptr<SupervisedCatalog> owned;
@@ -94,10 +167,28 @@ struct AirflowCatalog {
       std::string dags = root / "var/lib/cairn/airflow/dags";
       run("install -d -m 2775 " + dags);
       run("install -m 0644 " + std::string(EXAMPLE_DAG) + " " + dags + "/cairn_example.py");
+      run("install -m 0644 " + std::string(TEST_DAGS) + "/cairn_spread.py " + dags + "/cairn_spread.py");
+      // The repository: a DAG in the bundle's subfolder, and one outside it that must not load.
+      run("git init -q --bare -b main " + (root / "srv/git/dags.git"));
+      run("git clone -q " + (root / "srv/git/dags.git") + " " + (root / "work/dags") + " 2>/dev/null");
+      run("mkdir -p " + (root / "work/dags/dags"));
+      writeFile(root / "work/dags/dags/cairn_from_git.py", dagSource("cairn_from_git"));
+      writeFile(root / "work/dags/outside.py", dagSource("cairn_outside_the_subfolder"));
+      commitAndPush(root / "work/dags", "first DAGs");
     });
     catalog = owned.get();
+    runCommand(std::string("docker rm -f ") + kGitServer + " >/dev/null 2>&1");
+    BOOST_REQUIRE_MESSAGE(waitFor([] { return runCommand("docker network inspect cairn >/dev/null 2>&1") == 0; },
+                                  std::chrono::minutes(2)),
+                          "the supervisor made no cairn network");
+    run(std::string("docker run -d --name ") + kGitServer + " --network cairn --network-alias git-server --user 0:0 " +
+        "--entrypoint git -v " + (catalog->root / "srv/git") + ":/srv/git:ro " + AIRFLOW_IMAGE +
+        " daemon --base-path=/srv/git --export-all --reuseaddr --informative-errors /srv/git");
   }
-  ~AirflowCatalog() { catalog = nullptr; }
+  ~AirflowCatalog() {
+    runCommand(std::string("docker rm -f ") + kGitServer + " >/dev/null 2>&1");  // before the network goes
+    catalog = nullptr;
+  }
 
   static json waitUntilReady(std::chrono::minutes deadline) {
     json status;
@@ -125,7 +216,8 @@ BOOST_AUTO_TEST_CASE(every_airflow_container_turns_healthy_with_the_catalogs_own
     BOOST_TEST(service.value("health", "") == "healthy", name);
     ++checked;
   }
-  BOOST_TEST(checked == 5);  // api-server, scheduler, dag-processor, triggerer, one worker
+  BOOST_TEST(checked == 5);  // api-server, scheduler, dag-processor, triggerer, the workers (both containers)
+  BOOST_TEST(run("docker inspect -f '{{.State.Health.Status}}' cairn-airflow-worker-1 cairn-airflow-worker-2") == "healthy\nhealthy\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_local_admin_gets_api_tokens_and_a_wrong_password_none) {
@@ -157,38 +249,91 @@ BOOST_AUTO_TEST_CASE(the_login_goes_straight_to_keycloak_with_https_redirects_be
 
 BOOST_AUTO_TEST_CASE(the_example_dag_runs_to_success_on_a_celery_worker_with_a_readable_task_log) {
   std::string token = AirflowCatalog::token();
-  json dag;
-  BOOST_REQUIRE_MESSAGE(waitFor([&] { return (dag = api(token, "GET", "/api/v2/dags/cairn_example")).value("dag_id", "") == "cairn_example"; },
-                                   std::chrono::minutes(3), kAirflowPoll),
-                        "cairn_example was not parsed: " + dag.dump() + "\n" + dagsListing(*AirflowCatalog::catalog));
+  json dag = waitForDag(token, "cairn_example");
   BOOST_TEST(dag.value("is_paused", false));  // every new DAG starts paused
 
-  json unpaused = api(token, "PATCH", "/api/v2/dags/cairn_example", {{"is_paused", false}});
-  BOOST_REQUIRE_MESSAGE(unpaused.value("is_paused", true) == false, unpaused.dump());
-  json triggered = api(token, "POST", "/api/v2/dags/cairn_example/dagRuns", {{"logical_date", nullptr}});
-  BOOST_REQUIRE_MESSAGE(triggered.contains("dag_run_id"), triggered.dump());
-  std::string runPath = "/api/v2/dags/cairn_example/dagRuns/" + cairn::host::urlEncode(triggered["dag_run_id"].get<std::string>());
-  json dagRun;
-  BOOST_REQUIRE(waitFor([&] {
-    std::string state = (dagRun = api(token, "GET", runPath)).value("state", "");
-    return state == "success" || state == "failed";
-  }, std::chrono::minutes(4), kAirflowPoll));
+  std::string runPath = unpauseAndTrigger(token, "cairn_example");
+  json dagRun = waitForRunEnd(token, runPath, std::chrono::minutes(4));
   json tasks = api(token, "GET", runPath + "/taskInstances");
-  BOOST_REQUIRE_MESSAGE(dagRun.value("state", "") == "success", dagRun.dump() + "\n" + tasks.dump(1));
+  BOOST_REQUIRE_MESSAGE(field(dagRun, "state") == "success", dagRun.dump() + "\n" + tasks.dump(1));
 
-  // It ran on the Celery worker: the task instance names the worker container's host name.
-  std::string workerHost = run("docker inspect -f '{{.Config.Hostname}}' cairn-airflow-worker-1");
-  workerHost.erase(workerHost.find_last_not_of('\n') + 1);
+  // It ran on a Celery worker: the task instance names a worker container's host name.
+  const auto workers = workerContainersByHostname();
   std::string hostname;
   int succeeded = 0;
   for (const auto& task : tasks.value("task_instances", json::array())) {
-    succeeded += task.value("state", "") == "success";
-    if (task.value("task_id", "") == "hello") hostname = task.value("hostname", "");
+    succeeded += field(task, "state") == "success";
+    if (task.value("task_id", "") == "hello") hostname = field(task, "hostname");
   }
   BOOST_TEST(succeeded == 2);
-  BOOST_TEST(hostname == workerHost);
+  BOOST_TEST(workers.count(hostname) == 1u, hostname);
   json log = api(token, "GET", runPath + "/taskInstances/hello/logs/1?full_content=true");
-  BOOST_TEST(log.dump().find("hello from cairn on worker " + workerHost) != std::string::npos, log.dump().substr(0, 2000));
+  BOOST_TEST(log.dump().find("hello from cairn on worker " + hostname) != std::string::npos, log.dump().substr(0, 2000));
+}
+
+BOOST_AUTO_TEST_CASE(a_git_repository_brings_the_dags_of_its_subfolder_and_a_push_updates_them) {
+  SupervisedCatalog& catalog = *AirflowCatalog::catalog;
+  std::string token = AirflowCatalog::token();
+  json dag = waitForDag(token, "cairn_from_git");
+  BOOST_TEST(field(dag, "bundle_name") == "git", dag.dump());
+  BOOST_TEST(field(api(token, "GET", "/api/v2/dags/cairn_outside_the_subfolder"), "dag_id").empty());
+  // A worker runs it from its own copy of the bundle, at the version the DAG was parsed from.
+  std::string runPath = unpauseAndTrigger(token, "cairn_from_git");
+  json dagRun = waitForRunEnd(token, runPath, std::chrono::minutes(4));
+  BOOST_TEST(field(dagRun, "state") == "success", dagRun.dump() + "\n" + api(token, "GET", runPath + "/taskInstances").dump(1));
+
+  writeFile(catalog.root / "work/dags/dags/cairn_pushed.py", dagSource("cairn_pushed"));
+  commitAndPush(catalog.root / "work/dags", "one more DAG");
+  dag = waitForDag(token, "cairn_pushed");
+  BOOST_TEST(field(dag, "bundle_name") == "git", dag.dump());
+  std::string listing = dagsListing(catalog);
+  BOOST_TEST(listing.find("cairn_pushed") != std::string::npos, listing);
+  BOOST_TEST(listing.find(" git ") != std::string::npos, listing);
+}
+
+BOOST_AUTO_TEST_CASE(with_two_workers_both_take_tasks) {
+  std::string token = AirflowCatalog::token();
+  waitForDag(token, "cairn_spread");
+  std::string runPath = unpauseAndTrigger(token, "cairn_spread");
+  json dagRun = waitForRunEnd(token, runPath, std::chrono::minutes(5));
+  json tasks = api(token, "GET", runPath + "/taskInstances?limit=100");
+  BOOST_REQUIRE_MESSAGE(field(dagRun, "state") == "success", dagRun.dump() + "\n" + tasks.dump(1));
+  // Six tasks of 15 s, two at a time per worker: one worker alone could not have run them all.
+  const auto workers = workerContainersByHostname();
+  std::map<std::string, int> perWorker;
+  for (const auto& task : tasks.value("task_instances", json::array())) {
+    BOOST_TEST(field(task, "state") == "success");
+    ++perWorker[workers.count(field(task, "hostname")) ? workers.at(field(task, "hostname")) : "elsewhere"];
+  }
+  BOOST_TEST(perWorker["cairn-airflow-worker-1"] > 0, tasks.dump(1));
+  BOOST_TEST(perWorker["cairn-airflow-worker-2"] > 0, tasks.dump(1));
+  BOOST_TEST(perWorker.count("elsewhere") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_killed_in_the_middle_of_a_task_gets_it_retried_and_the_dag_succeeds) {
+  SupervisedCatalog& catalog = *AirflowCatalog::catalog;
+  std::string token = AirflowCatalog::token();
+  // hello holds its worker for 40 s, time to kill that worker while it runs.
+  std::string runPath = unpauseAndTrigger(token, "cairn_example", {{"seconds", 40}});
+  json hello;
+  BOOST_REQUIRE_MESSAGE(waitFor([&] {
+    hello = api(token, "GET", runPath + "/taskInstances/hello");
+    return field(hello, "state") == "running" && !field(hello, "hostname").empty();
+  }, std::chrono::minutes(3), kAirflowPoll), hello.dump());
+  const auto workers = workerContainersByHostname();
+  BOOST_REQUIRE(workers.count(field(hello, "hostname")) == 1u);
+  const std::string victim = workers.at(field(hello, "hostname"));
+  BOOST_TEST(hello.value("try_number", 0) == 1);
+  run("docker kill " + victim);
+
+  json dagRun = waitForRunEnd(token, runPath, std::chrono::minutes(8));
+  hello = api(token, "GET", runPath + "/taskInstances/hello");
+  BOOST_REQUIRE_MESSAGE(field(dagRun, "state") == "success", dagRun.dump() + "\n" + hello.dump(1));
+  BOOST_TEST(hello.value("try_number", 0) == 2, hello.dump());  // the killed try failed, the retry ran it
+  // The supervisor brought the killed worker back.
+  json status;
+  BOOST_TEST(waitFor([&] { return everyServiceReady(status = catalog.status()); }, std::chrono::minutes(5), kAirflowPoll),
+             status.dump(1));
 }
 
 BOOST_AUTO_TEST_CASE(a_dropped_dag_file_appears_and_a_broken_one_shows_its_import_error) {
