@@ -13,6 +13,7 @@
 #include "keycloak/sync.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/loopback_port.hpp"
+#include "tests/support/test_deps.hpp"
 
 #ifndef CAIRN_OAUTH2_PROXY_VERSION
 #error "CAIRN_OAUTH2_PROXY_VERSION must be the version tests/support/deps/oauth2_proxy.sh builds"
@@ -33,16 +34,7 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 }
 
 std::string oauth2ProxyBinary() {
-  const char* deps = std::getenv("CAIRN_TEST_DEPS");
-  const char* home = std::getenv("HOME");
-  std::string root =
-      deps && *deps ? deps : std::string(home ? home : "") + "/.cache/cairn-test-deps";
-  std::string binary = root + "/oauth2-proxy-" CAIRN_OAUTH2_PROXY_VERSION "/oauth2-proxy";
-  if (::access(binary.c_str(), X_OK) != 0) {
-    throw std::runtime_error(
-        binary + " is missing; build it with `bash tests/support/deps/oauth2_proxy.sh`");
-  }
-  return binary;
+  return testDependency("oauth2-proxy-" CAIRN_OAUTH2_PROXY_VERSION "/oauth2-proxy", "oauth2_proxy.sh");
 }
 
 RedisServer::RedisServer(const std::string& password, const std::string& dir)
