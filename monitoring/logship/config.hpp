@@ -51,7 +51,7 @@ struct LogshipConfig {
   std::uint64_t maxLineBytes = 256 * 1024;
   std::uint64_t batchBytes = 1024 * 1024;
   std::int64_t batchWaitMs = 1000;
-  std::uint64_t batchesInFlight = 4;  // sealed batches waiting for Loki; reading waits beyond
+  std::uint64_t batchesInFlight = 2;  // sealed batches waiting for Loki; reading waits beyond
   std::int64_t pollMs = 100;
   // A plain file renamed away is read on until it had no write for rotate_idle_ms, at most
   // rotate_wait_max_ms (its writer may reopen late: logrotate `create` + postrotate).

@@ -31,7 +31,7 @@ namespace cairn::logship {
 struct ShipperSettings {
   std::size_t batchBytes = 1024 * 1024;
   std::int64_t batchWaitMs = 1000;
-  std::size_t batchesInFlight = 4;  // sealed, not yet acknowledged
+  std::size_t batchesInFlight = 2;  // sealed, not yet acknowledged
 };
 
 class Shipper {

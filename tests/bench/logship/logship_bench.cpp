@@ -8,8 +8,10 @@
 //      with batch_wait 100 ms.
 //   3. outage: Loki down for 5 minutes while 10,000 lines/s keep coming (rotated); RSS while
 //      down and while catching up, and whether every line was acknowledged.
+//   4. store (run first): a 256 MB backlog pushed to a real store of Loki's push API,
+//      VictoriaLogs; wall and CPU of both, and every line must be stored.
 // Environment: LOGSHIP_BENCH_BACKLOG_MB (default 1024), LOGSHIP_BENCH_LATENCY_S (default 20),
-// LOGSHIP_BENCH_OUTAGE_S (default 300).
+// LOGSHIP_BENCH_OUTAGE_S (default 300), LOGSHIP_BENCH_VICTORIALOGS_MB (default 256).
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -31,12 +33,14 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "tests/integration/monitoring_logship/logshipd_process.hpp"
 #include "tests/support/loki_standin/gunzip.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/victorialogs.hpp"
 
 using namespace cairn::testing;
 using namespace std::chrono_literals;
@@ -111,12 +115,15 @@ double cpuSeconds(pid_t pid) {
   return (std::stod(values.at(11)) + std::stod(values.at(12))) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-nlohmann::json configFor(int port, const std::string& log, int batchWaitMs) {
-  return {{"loki", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/loki/api/v1/push"}, {"min_backoff_ms", 200},
-                    {"max_backoff_ms", 2000}}},
+nlohmann::json configFor(const std::string& pushUrl, const std::string& log, int batchWaitMs) {
+  return {{"loki", {{"url", pushUrl}, {"min_backoff_ms", 200}, {"max_backoff_ms", 2000}}},
           {"batch_wait_ms", batchWaitMs},
           {"docker", {{"enabled", false}}},
           {"files", {{{"path", log}, {"format", "raw"}, {"labels", {{"job", "bench"}}}}}}};
+}
+
+nlohmann::json configFor(int port, const std::string& log, int batchWaitMs) {
+  return configFor("http://127.0.0.1:" + std::to_string(port) + "/loki/api/v1/push", log, batchWaitMs);
 }
 
 double percentile(std::vector<double> values, double p) {
@@ -125,33 +132,35 @@ double percentile(std::vector<double> values, double p) {
   return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
+// `lines` lines of 200 bytes that look like service logs (ids, paths, numbers, words), so that
+// gzip works as hard as on real logs rather than on repeated bytes.
+void writeBacklog(const std::string& log, std::size_t lines) {
+  static const char* kWords[] = {"GET", "POST", "users", "dags", "api", "v1", "task", "run", "ok", "retry",
+                                 "scheduler", "worker", "queued", "success", "failed", "login", "session",
+                                 "token", "grafana", "airflow", "postgres", "redis", "cache", "miss", "hit"};
+  std::mt19937_64 random(7);
+  std::ofstream out(log, std::ios::binary);
+  char line[256];
+  for (std::size_t i = 0; i < lines; ++i) {
+    int n = std::snprintf(line, sizeof(line), "2026-11-21T21:%02d:%02d.%03dZ INFO %s id=%016llx path=/%s/%s/%s/%u status=%u bytes=%u",
+                          static_cast<int>(i / 60000 % 60), static_cast<int>(i / 1000 % 60), static_cast<int>(i % 1000),
+                          kWords[random() % 25], static_cast<unsigned long long>(random()), kWords[random() % 25],
+                          kWords[random() % 25], kWords[random() % 25], static_cast<unsigned>(random() % 100000),
+                          200 + static_cast<unsigned>(random() % 4) * 100, static_cast<unsigned>(random() % 65536));
+    while (n < 199) {
+      const char* word = kWords[random() % 25];
+      n += std::snprintf(line + n, sizeof(line) - static_cast<std::size_t>(n), " %s", word);
+    }
+    line[199] = '\n';
+    out.write(line, 200);
+  }
+}
+
 void backlog(int port, Sink& sink, std::size_t megabytes) {
   TempDir dir;
   const std::string log = dir / "backlog.log";
   const std::size_t lines = megabytes * 1024 * 1024 / 200;
-  {
-    // Lines that look like service logs (ids, paths, numbers, words), so that gzip works as
-    // hard as on real logs rather than on repeated bytes.
-    static const char* kWords[] = {"GET", "POST", "users", "dags", "api", "v1", "task", "run", "ok", "retry",
-                                   "scheduler", "worker", "queued", "success", "failed", "login", "session",
-                                   "token", "grafana", "airflow", "postgres", "redis", "cache", "miss", "hit"};
-    std::mt19937_64 random(7);
-    std::ofstream out(log, std::ios::binary);
-    char line[256];
-    for (std::size_t i = 0; i < lines; ++i) {
-      int n = std::snprintf(line, sizeof(line), "2026-11-21T21:%02d:%02d.%03dZ INFO %s id=%016llx path=/%s/%s/%s/%u status=%u bytes=%u",
-                            static_cast<int>(i / 60000 % 60), static_cast<int>(i / 1000 % 60), static_cast<int>(i % 1000),
-                            kWords[random() % 25], static_cast<unsigned long long>(random()), kWords[random() % 25],
-                            kWords[random() % 25], kWords[random() % 25], static_cast<unsigned>(random() % 100000),
-                            200 + static_cast<unsigned>(random() % 4) * 100, static_cast<unsigned>(random() % 65536));
-      while (n < 199) {
-        const char* word = kWords[random() % 25];
-        n += std::snprintf(line + n, sizeof(line) - static_cast<std::size_t>(n), " %s", word);
-      }
-      line[199] = '\n';
-      out.write(line, 200);
-    }
-  }
+  writeBacklog(log, lines);
   sink.down = true;
   LogshipdProcess shipper(dir.path(), configFor(port, log, 1000));
   shipper.start();
@@ -270,9 +279,44 @@ void outage(int port, Sink& sink, int seconds) {
   shipper.stop();
 }
 
+// The same kind of backlog pushed to a real store that speaks Loki's push API: VictoriaLogs
+// (tests/support/deps/victorialogs.sh) on loopback. Both processes' CPU is counted, and every
+// line must be stored and searchable at the end.
+void victoriaLogs(std::size_t megabytes) {
+  TempDir dir;
+  VictoriaLogsServer store(dir.path());
+  const std::string log = dir / "backlog.log";
+  const std::size_t lines = megabytes * 1024 * 1024 / 200;
+  writeBacklog(log, lines);
+  const double storeCpuBefore = cpuSeconds(store.pid());
+  const auto started = std::chrono::steady_clock::now();
+  LogshipdProcess shipper(dir.path(), configFor(store.pushUrl(), log, 1000));
+  shipper.start();
+  long rss = 0;
+  waitFor([&] {
+    rss = std::max(rss, shipper.rssKb());
+    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(lines);
+  }, 1800s);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu = cpuSeconds(shipper.pid());
+  const double storeCpu = cpuSeconds(store.pid()) - storeCpuBefore;
+  const double sent = shipper.metric("cairn_logship_lines_sent_total");
+  long stored = -1;
+  waitFor([&] { return (stored = store.count()) >= static_cast<long>(lines); }, 120s, 1000ms);
+  std::printf("VictoriaLogs        %zu MB backlog, %zu lines pushed to /insert/loki/api/v1/push\n", megabytes, lines);
+  std::printf("                    %.0f lines in %.1f s wall = %.0f lines/s; daemon %.2f s CPU = %.0f lines per CPU second\n",
+              sent, seconds, sent / seconds, cpu, sent / cpu);
+  std::printf("                    VictoriaLogs %.2f s CPU; daemon RSS %.1f MB max; %ld lines stored and searchable%s\n",
+              storeCpu, static_cast<double>(rss) / 1024, stored,
+              stored == static_cast<long>(lines) ? "" : " (NOT every line)");
+  shipper.stop();
+  if (stored != static_cast<long>(lines)) throw std::runtime_error("VictoriaLogs did not store every line");
+}
+
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show as they are measured
   Sink sink;
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   auto* params = new Poco::Net::HTTPServerParams;
@@ -283,6 +327,8 @@ int main() {
   const char* backlogMb = std::getenv("LOGSHIP_BENCH_BACKLOG_MB");
   const char* latencySeconds = std::getenv("LOGSHIP_BENCH_LATENCY_S");
   std::printf("cairn-logshipd benchmark (%ld cores)\n", ::sysconf(_SC_NPROCESSORS_ONLN));
+  const char* victoriaMb = std::getenv("LOGSHIP_BENCH_VICTORIALOGS_MB");
+  victoriaLogs(victoriaMb ? std::stoul(victoriaMb) : 256);
   backlog(port, sink, backlogMb ? std::stoul(backlogMb) : 1024);
   const int seconds = latencySeconds ? std::stoi(latencySeconds) : 20;
   latency(port, sink, seconds, 1000);

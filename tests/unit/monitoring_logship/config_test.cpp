@@ -12,7 +12,7 @@ BOOST_AUTO_TEST_CASE(an_empty_object_gives_the_defaults) {
   BOOST_TEST(config.loki.url == "http://127.0.0.1:3100/loki/api/v1/push");
   BOOST_TEST(config.batchBytes == 1048576u);
   BOOST_TEST(config.batchWaitMs == 1000);
-  BOOST_TEST(config.batchesInFlight == 4u);
+  BOOST_TEST(config.batchesInFlight == 2u);
   BOOST_TEST(config.metricsListen == "127.0.0.1:9466");
 }
 
