@@ -22,6 +22,33 @@ nlohmann::json positionJson(const SourcePosition& position) {
           {"head_bytes", position.file->headBytes}, {"head_hash", position.file->headHash}};
 }
 
+// One source's position as positionJson writes it; errors name `where` and the field.
+Result<SourcePosition> positionFromJson(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_object()) return makeError(ErrorCode::kInvalidInput, where + " is not an object");
+  SourcePosition position;
+  if (value.contains("cursor")) {
+    if (!value["cursor"].is_string()) return makeError(ErrorCode::kInvalidInput, where + ".cursor is not a string");
+    position.cursor = value["cursor"].get<std::string>();
+    return position;
+  }
+  FilePosition file;
+  for (const auto& [field, target] : {std::pair<const char*, std::uint64_t*>{"device", &file.device},
+                                      {"inode", &file.inode}, {"offset", &file.offset}}) {
+    if (!value.contains(field) || !value[field].is_number_unsigned()) {
+      return makeError(ErrorCode::kInvalidInput, where + "." + field + " is not a non-negative integer");
+    }
+    *target = value[field].get<std::uint64_t>();
+  }
+  if (value.contains("mtime_ns") && value["mtime_ns"].is_number_integer()) file.mtimeNs = value["mtime_ns"].get<std::int64_t>();
+  if (value.contains("head_bytes") && value["head_bytes"].is_number_unsigned() && value.contains("head_hash") &&
+      value["head_hash"].is_number_unsigned()) {
+    file.headBytes = value["head_bytes"].get<std::uint32_t>();
+    file.headHash = value["head_hash"].get<std::uint64_t>();
+  }
+  position.file = file;
+  return position;
+}
+
 }  // namespace
 
 std::string renderPositions(const PositionMap& positions) {
@@ -67,9 +94,9 @@ Result<StampMap> parseStamps(const std::string& text) {
       BatchStamp stamp;
       stamp.anchorNs = value["anchor_ns"].get<std::int64_t>();
       if (value.contains("from") && !value["from"].is_null()) {
-        auto parsed = parsePositions(nlohmann::json{{"version", 1}, {"positions", {{"p", value["from"]}}}}.dump());
-        if (!parsed) return makeError(ErrorCode::kInvalidInput, where + ".from: " + parsed.error().message);
-        stamp.from = parsed.value().at("p");
+        auto from = positionFromJson(value["from"], where + ".from");
+        if (!from) return from.error();
+        stamp.from = std::move(from.value());
       }
       stamps[key].push_back(std::move(stamp));
     }
@@ -86,29 +113,9 @@ Result<PositionMap> parsePositions(const std::string& text) {
   }
   PositionMap positions;
   for (const auto& [key, value] : entries->items()) {
-    if (!value.is_object()) return makeError(ErrorCode::kInvalidInput, "positions." + key + " is not an object");
-    SourcePosition position;
-    if (value.contains("cursor")) {
-      if (!value["cursor"].is_string()) return makeError(ErrorCode::kInvalidInput, "positions." + key + ".cursor is not a string");
-      position.cursor = value["cursor"].get<std::string>();
-    } else {
-      FilePosition file;
-      for (const auto& [field, target] : {std::pair<const char*, std::uint64_t*>{"device", &file.device},
-                                          {"inode", &file.inode}, {"offset", &file.offset}}) {
-        if (!value.contains(field) || !value[field].is_number_unsigned()) {
-          return makeError(ErrorCode::kInvalidInput, "positions." + key + "." + field + " is not a non-negative integer");
-        }
-        *target = value[field].get<std::uint64_t>();
-      }
-      if (value.contains("mtime_ns") && value["mtime_ns"].is_number_integer()) file.mtimeNs = value["mtime_ns"].get<std::int64_t>();
-      if (value.contains("head_bytes") && value["head_bytes"].is_number_unsigned() && value.contains("head_hash") &&
-          value["head_hash"].is_number_unsigned()) {
-        file.headBytes = value["head_bytes"].get<std::uint32_t>();
-        file.headHash = value["head_hash"].get<std::uint64_t>();
-      }
-      position.file = file;
-    }
-    positions.emplace(key, std::move(position));
+    auto position = positionFromJson(value, "positions." + key);
+    if (!position) return position.error();
+    positions.emplace(key, std::move(position.value()));
   }
   return positions;
 }

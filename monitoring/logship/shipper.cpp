@@ -18,7 +18,6 @@ std::int64_t toNs(std::chrono::system_clock::time_point time) {
 Shipper::Shipper(ShipperSettings settings, LokiPusher& pusher, const PositionStore& store, PositionMap acknowledged,
                  host::Clock& clock, metrics::Registry& registry)
     : settings_(settings),
-      pusher_(pusher),
       store_(store),
       acknowledged_(std::move(acknowledged)),
       clock_(clock),

@@ -88,7 +88,6 @@ class Shipper {
   void retireFinished();
 
   ShipperSettings settings_;
-  LokiPusher& pusher_;
   const PositionStore& store_;
   PositionMap acknowledged_;
   PositionMap readPositions_;  // after the last entry sealed, per source

@@ -7,6 +7,10 @@
 #include "tests/support/loopback_port.hpp"
 #include "tests/support/test_deps.hpp"
 
+#ifndef CAIRN_VICTORIALOGS_VERSION
+#error "CAIRN_VICTORIALOGS_VERSION must be the version tests/support/deps/victorialogs.sh builds"
+#endif
+
 namespace cairn::testing {
 namespace {
 
@@ -29,7 +33,7 @@ std::string query(int port, const std::string& logsql, int limit) {
 
 VictoriaLogsServer::VictoriaLogsServer(const std::string& dir)
     : port_(freeLoopbackPort()),
-      process_({testDependency("victorialogs-v1.52.2/victoria-logs", "victorialogs.sh"), "-storageDataPath=" + dir + "/data",
+      process_({testDependency("victorialogs-" CAIRN_VICTORIALOGS_VERSION "/victoria-logs", "victorialogs.sh"), "-storageDataPath=" + dir + "/data",
                 "-httpListenAddr=127.0.0.1:" + std::to_string(port_), "-retentionPeriod=100y", "-loggerLevel=WARN"},
                dir + "/victoria-logs.log") {
   if (!waitFor([&] { return count() >= 0; }, std::chrono::seconds(60))) {

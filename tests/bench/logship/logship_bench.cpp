@@ -132,6 +132,17 @@ double percentile(std::vector<double> values, double p) {
   return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
+// Waits until the daemon has `lines` lines acknowledged, sampling its RSS; the largest sample in
+// KiB, or -1 when the lines did not all get through in half an hour.
+long waitForSentSamplingRss(const LogshipdProcess& shipper, std::size_t lines) {
+  long rss = 0;
+  const bool all = waitFor([&] {
+    rss = std::max(rss, shipper.rssKb());
+    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(lines);
+  }, 1800s);
+  return all ? rss : -1;
+}
+
 // `lines` lines of 200 bytes that look like service logs (ids, paths, numbers, words), so that
 // gzip works as hard as on real logs rather than on repeated bytes.
 void writeBacklog(const std::string& log, std::size_t lines) {
@@ -172,11 +183,7 @@ void backlog(int port, Sink& sink, std::size_t megabytes) {
   const double cpuBefore = cpuSeconds(shipper.pid());
   const auto started = std::chrono::steady_clock::now();
   sink.down = false;
-  long rssDrain = 0;
-  waitFor([&] {
-    rssDrain = std::max(rssDrain, shipper.rssKb());
-    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(lines);
-  }, 1800s);
+  const long rssDrain = waitForSentSamplingRss(shipper, lines);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double cpu = cpuSeconds(shipper.pid()) - cpuBefore;
   const double sent = shipper.metric("cairn_logship_lines_sent_total");
@@ -265,11 +272,8 @@ void outage(int port, Sink& sink, int seconds) {
   const double retries = shipper.metric("cairn_logship_push_retries_total", "5xx");
   sink.down = false;
   const auto started = std::chrono::steady_clock::now();
-  long rssDrain = 0;
-  const bool all = waitFor([&] {
-    rssDrain = std::max(rssDrain, shipper.rssKb());
-    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(written);
-  }, 1800s);
+  const long rssDrain = waitForSentSamplingRss(shipper, written);
+  const bool all = rssDrain >= 0;
   std::printf("outage             Loki down %d s while %zu lines were written (rotated at 50 MB), %.0f retries\n", seconds,
               written, retries);
   std::printf("                   RSS while down %.1f MB max, while catching up %.1f MB max; %s after %.1f s\n",
@@ -292,11 +296,7 @@ void victoriaLogs(std::size_t megabytes) {
   const auto started = std::chrono::steady_clock::now();
   LogshipdProcess shipper(dir.path(), configFor(store.pushUrl(), log, 1000));
   shipper.start();
-  long rss = 0;
-  waitFor([&] {
-    rss = std::max(rss, shipper.rssKb());
-    return shipper.metric("cairn_logship_lines_sent_total") >= static_cast<double>(lines);
-  }, 1800s);
+  const long rss = waitForSentSamplingRss(shipper, lines);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double cpu = cpuSeconds(shipper.pid());
   const double storeCpu = cpuSeconds(store.pid()) - storeCpuBefore;

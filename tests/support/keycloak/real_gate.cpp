@@ -1,8 +1,5 @@
 #include "tests/support/keycloak/real_gate.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <stdexcept>
 
 #include "appliance/host/clock.hpp"
