@@ -266,7 +266,13 @@ std::string renderAirflowWebserverConfig(const spec::Spec& spec) {
   text +=
       "            \"role_keys\": [g for g in claims.get(\"groups\", []) if g in "
       "AUTH_ROLES_MAPPING],\n";
-  text += "        }\n\n\n";
+  text += "        }\n\n";
+  text += "    def _oauth_calculate_user_roles(self, userinfo):\n";
+  text +=
+      "        \"\"\"The roles of the user's cairn groups; the registration role only for a user "
+      "with none.\"\"\"\n";
+  text += "        roles = list(self.get_roles_from_keys(userinfo.get(\"role_keys\", [])))\n";
+  text += "        return roles or [self.find_role(AUTH_USER_REGISTRATION_ROLE)]\n\n\n";
   text += "SECURITY_MANAGER_CLASS = CairnSecurityManager\n";
   return text;
 }

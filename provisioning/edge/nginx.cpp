@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "appliance/host/http_client.hpp"
 #include "appliance/spec/syntax.hpp"
 #include "keycloak/desired_realm.hpp"
 #include "provisioning/edge/edge_paths.hpp"
@@ -338,6 +339,15 @@ std::string proxiedSite(const Site& site, const EdgeOptions& options) {
     text += proxyLocation("/api/live/", site, options,
                           {"proxy_read_timeout 3600s;", "proxy_send_timeout 3600s;"}, Peer::kApp,
                           true);
+  }
+  if (site.kind == SiteKind::kAirflow) {
+    // Airflow's sign-out clears its own cookies and sends the browser to its login, which the
+    // gate's session and Keycloak's would answer at once: it goes on to the gate's sign-out
+    // instead, which ends both (oauth2-proxy's backend logout ends the Keycloak session).
+    std::string root = "https://" + site.host + "/";
+    text += proxyLocation("= /auth/logout", site, options,
+                          {"proxy_redirect " + root + "auth/login/ " + root +
+                           "oauth2/sign_out?rd=" + host::urlEncode(root) + ";"});
   }
   text += proxyLocation("/", site, options, {}, Peer::kApp, site.websockets);
   return text + "}\n";

@@ -1,5 +1,6 @@
 #include <cctype>
 #include <cstdio>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -101,9 +102,22 @@ void addGitDags(Container& c, const spec::AirflowGitDags& git) {
   c.env["AIRFLOW_CONN_CAIRN_DAGS_GIT"] = connection.dump();
 }
 
+// The memory of the Airflow containers that run no tasks, a few times what each uses at rest (the
+// footprint benchmark: API server with two workers about 560 MiB, the others 170 to 250 MiB).
+// services.airflow.memory is the workers', whose tasks need what the DAGs need.
+const std::map<std::string, std::uint64_t> kControlPlaneMemory = {
+    {"airflow-init", 1024ULL << 20},       // migrations, once, before everything else starts
+    {"airflow-apiserver", 1024ULL << 20},
+    {"airflow-scheduler", 512ULL << 20},
+    {"airflow-dag-processor", 512ULL << 20},  // grows with the number of DAG files
+    {"airflow-triggerer", 512ULL << 20}};
+
 Container airflowContainer(const std::string& service, const spec::Spec& spec, const secrets::Secrets& secrets) {
   const spec::ServiceSettings& settings = spec.service("airflow");
-  Container c = hardenedContainer(service, settings.image, settings.resources);
+  spec::Resources resources = settings.resources;
+  if (auto fixed = kControlPlaneMemory.find(service); fixed != kControlPlaneMemory.end())
+    resources.memory = spec::Size{std::to_string(fixed->second >> 20) + "MiB", fixed->second};
+  Container c = hardenedContainer(service, settings.image, resources);
   c.user = kAirflowUser;
   c.env = commonEnv(spec, secrets);
   // The DAG folder is the host's (users of group cairn write it); Airflow only reads it.
@@ -171,6 +185,9 @@ Service apiServerService(const spec::Spec& spec, const secrets::Secrets& secrets
   c.env["FORWARDED_ALLOW_IPS"] = "*";
   c.env["AIRFLOW__API__WORKERS"] = "2";  // the default 4 processes of ~200 MB each on a 2-core VPS
   c.env["AIRFLOW__FAB__ENABLE_PROXY_FIX"] = "True";
+  // Airflow's public URL is https://<hosts.airflow>/ (AIRFLOW__API__BASE_URL): the port nginx
+  // listens on is not part of the redirect URIs Keycloak knows.
+  c.env["AIRFLOW__FAB__PROXY_FIX_X_PORT"] = "0";
   c.ports = {{"127.0.0.1", 8080, 8080}};
   c.healthcheck = airflowCheck({"CMD", "curl", "--fail", "http://localhost:8080/api/v2/monitor/health"});
   return {"airflow-apiserver", kAfterInit, {c}};

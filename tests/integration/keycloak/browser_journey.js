@@ -1,36 +1,11 @@
-// The sign-in journey in a real browser: Debian's Chromium, driven by playwright-core
-// (tests/support/browser), through the rendered nginx, the real oauth2-proxy and the real
-// Keycloak. Called by browser_journey_test.cpp with a JSON file of settings; every public host
-// resolves to the edge's loopback port, and the browser trusts the test's CA through the NSS
-// database under settings.home. Prints one JSON object of what each step saw (the test judges
-// it) and exits 0; when a step cannot go on, prints {"failed": ...} with the page it stopped on
-// and exits 1. Each step leaves a screenshot in settings.screenshots.
+// The sign-in journey in a real browser through the rendered nginx, the real oauth2-proxy and the
+// real Keycloak (tests/support/browser/cairn_journey.js: Chromium, the test's CA, screenshots).
+// Called by browser_journey_test.cpp with a JSON file of settings.
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { journey } = require('cairn_journey');
 
-const settings = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const seen = { steps: [] };
-let shot = 0;
-
-function url(host, pathAndQuery = '/') {
-  return `https://${host}${pathAndQuery}`;
-}
-
-async function screenshot(page, name) {
-  shot += 1;
-  const file = path.join(settings.screenshots, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  seen.steps.push({ name, url: page.url(), screenshot: file });
-}
-
-// Where a navigation ended: the URL, the main response's status, and the page's text.
-async function visit(page, target) {
-  const response = await page.goto(target, { waitUntil: 'load' });
-  return { url: page.url(), status: response ? response.status() : 0, text: await page.innerText('body') };
-}
+const { settings, seen, url, screenshot, visit, logIn, asksForPassword, sleep, run } = journey(process.argv[2]);
 
 // The echo upstream's answer (the request it received), or null when the page is something else.
 function echoed(visited) {
@@ -39,24 +14,6 @@ function echoed(visited) {
   } catch (error) {
     return null;
   }
-}
-
-// Keycloak's login form, the user's temporary password, then the forced change.
-async function logIn(page, user, label) {
-  await page.waitForSelector('#username', { timeout: 30000 });
-  const loginUrl = page.url();
-  await screenshot(page, `${label}-keycloak-login`);
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await Promise.all([page.waitForNavigation(), page.click('#kc-login')]);
-  const changeAsked = (await page.$('#password-new')) !== null;
-  await screenshot(page, `${label}-password-change`);
-  if (!changeAsked) throw new Error('Keycloak did not ask for a new password after the temporary one');
-  await page.fill('#password-new', user.newPassword);
-  await page.fill('#password-confirm', user.newPassword);
-  await Promise.all([page.waitForNavigation(), page.click('input[type=submit], button[type=submit]')]);
-  await page.waitForLoadState('load');
-  return { loginUrl, changeAsked };
 }
 
 // The gate's Set-Cookie answers the browser receives, counted per session cookie name.
@@ -71,13 +28,7 @@ function countRefreshes(page, counter) {
   });
 }
 
-async function asksForPassword(page) {
-  return (await page.$('#password')) !== null && new URL(page.url()).hostname === settings.hosts.auth;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function journey(browser) {
+async function signInJourney(browser) {
   const hosts = settings.hosts;
   const alice = settings.users.admin;
   const carol = settings.users.viewer;
@@ -151,32 +102,4 @@ async function journey(browser) {
   await viewer.close();
 }
 
-(async () => {
-  const browser = await chromium.launch({
-    executablePath: settings.chromium,
-    env: { ...process.env, HOME: settings.home },
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync',
-      '--disable-background-networking', '--disable-component-update',
-      `--host-resolver-rules=${settings.host_resolver_rules}`,
-    ],
-  });
-  let page = null;
-  try {
-    await journey(browser);
-    console.log(JSON.stringify(seen));
-  } catch (error) {
-    for (const context of browser.contexts()) for (const open of context.pages()) page = open;
-    const failed = { failed: String(error && error.stack || error), steps: seen.steps };
-    if (page) {
-      failed.url = page.url();
-      failed.text = (await page.innerText('body').catch(() => '')).slice(0, 2000);
-      await page.screenshot({ path: path.join(settings.screenshots, 'failed.png'), fullPage: true }).catch(() => {});
-      failed.screenshot = path.join(settings.screenshots, 'failed.png');
-    }
-    console.log(JSON.stringify(failed));
-    process.exitCode = 1;
-  } finally {
-    await browser.close();
-  }
-})();
+run(signInJourney);

@@ -8,10 +8,10 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
-#include "appliance/host/process_runner.hpp"
 #include "appliance/spec/load.hpp"
 #include "keycloak/desired_realm.hpp"
 #include "provisioning/edge/edge.hpp"
+#include "tests/support/browser/browser_support.hpp"
 #include "tests/support/keycloak/real_gate.hpp"
 #include "tests/integration/provisioning_edge/edge_harness.hpp"
 #include "tests/support/loopback_port.hpp"
@@ -19,9 +19,6 @@
 
 #ifndef CAIRN_BROWSER_JOURNEY
 #error "CAIRN_BROWSER_JOURNEY must name browser_journey.js"
-#endif
-#ifndef CAIRN_BROWSER_DEPS_SCRIPT
-#error "CAIRN_BROWSER_DEPS_SCRIPT must name tests/support/deps/browser.sh"
 #endif
 #ifndef CAIRN_BROWSER_OUTPUT
 #error "CAIRN_BROWSER_OUTPUT must name the folder for the screenshots"
@@ -35,34 +32,6 @@ namespace {
 // Shorter than the appliance's, so that the test sees several refreshes and an idle expiry.
 constexpr int kCookieRefreshSeconds = 4;
 constexpr int kIdleSeconds = 20;
-
-void run(const std::string& command) {
-  std::string output;
-  int status = cairn::testing::runCommand(command + " 2>&1", &output);
-  if (status != 0) throw std::runtime_error(command + " failed: " + output);
-}
-
-// A CA of the test's own and a certificate it signs for the domain and every host under it,
-// placed where the spec's provided certificate points (under the edge's root); the CA is trusted
-// in the NSS database of `home`, which is where Chromium on Linux looks for local roots.
-void makeCertificates(const std::string& tlsDir, const std::string& home, const std::string& work) {
-  std::filesystem::create_directories(tlsDir);
-  std::filesystem::create_directories(home + "/.pki/nssdb");
-  const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  run("openssl req -x509 " + ec + " -days 2 -subj '/CN=cairn test CA' -keyout " + work +
-      "/ca.key -out " + work + "/ca.pem -addext basicConstraints=critical,CA:TRUE -addext " +
-      "keyUsage=critical,keyCertSign,cRLSign");
-  run("openssl req " + ec + " -subj /CN=example.com -keyout " + tlsDir + "/privkey.pem -out " +
-      work + "/leaf.csr");
-  cairn::testing::writeFile(work + "/leaf.ext",
-                            "subjectAltName=DNS:example.com,DNS:*.example.com\n"
-                            "extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n");
-  run("openssl x509 -req -in " + work + "/leaf.csr -CA " + work + "/ca.pem -CAkey " + work +
-      "/ca.key -CAcreateserial -days 2 -extfile " + work + "/leaf.ext -out " + tlsDir +
-      "/fullchain.pem");
-  run("certutil -d sql:" + home + "/.pki/nssdb -N --empty-password");
-  run("certutil -d sql:" + home + "/.pki/nssdb -A -t C,, -n cairn-test-ca -i " + work + "/ca.pem");
-}
 
 std::string specText(const std::string& realm, const std::string& echo) {
   std::string text = R"({
@@ -85,20 +54,6 @@ std::string specText(const std::string& realm, const std::string& echo) {
   return cairn::testing::replaceAll(text, "ECHO", echo);
 }
 
-// The folder playwright-core was installed into by tests/support/deps/browser.sh.
-std::string browserDeps() {
-  std::string where;
-  if (cairn::testing::runCommand("bash " CAIRN_BROWSER_DEPS_SCRIPT " --where", &where) != 0)
-    throw std::runtime_error(CAIRN_BROWSER_DEPS_SCRIPT " --where failed");
-  while (!where.empty() && where.back() == '\n') where.pop_back();
-  if (!std::filesystem::exists(where + "/node_modules/playwright-core/package.json"))
-    throw std::runtime_error(where + " has no playwright-core; install it with `bash " +
-                             std::string(CAIRN_BROWSER_DEPS_SCRIPT) + "`");
-  if (!std::filesystem::exists("/usr/bin/chromium"))
-    throw std::runtime_error("/usr/bin/chromium is missing: install Debian's chromium");
-  return where;
-}
-
 bool requested(const std::vector<json>& requests, const std::string& host, const std::string& path) {
   for (const auto& request : requests)
     if (request["headers"].value("host", "") == host && request.value("path", "") == path)
@@ -115,7 +70,6 @@ BOOST_AUTO_TEST_CASE(a_person_signs_in_through_the_rendered_edge_in_chromium) {
   std::string realm = cairn::testing::uniqueRealmName("browser");
   cairn::testing::RealmCleanup cleanup(server, realm);
   cairn::testing::TempDir dir;
-  std::string deps = browserDeps();
   std::string screenshots = CAIRN_BROWSER_OUTPUT;
   std::filesystem::remove_all(screenshots);
   std::filesystem::create_directories(screenshots);
@@ -124,7 +78,8 @@ BOOST_AUTO_TEST_CASE(a_person_signs_in_through_the_rendered_edge_in_chromium) {
   std::string echo = edge.options().upstreams.grafana;
   auto spec = cairn::spec::loadSpec(specText(realm, echo));
   auto secrets = cairn::testing::keycloakTestSecrets();
-  makeCertificates(edge.root() + "/etc/ssl/cairn-test", dir / "home", dir.path());
+  cairn::testing::makeTrustedCertificate("example.com", edge.root() + "/etc/ssl/cairn-test", dir / "home",
+                                         dir.path());
 
   json desired = cairn::keycloak::desiredRealm(spec, secrets);
   desired["realm"]["ssoSessionIdleTimeout"] = kIdleSeconds;
@@ -180,18 +135,10 @@ BOOST_AUTO_TEST_CASE(a_person_signs_in_through_the_rendered_edge_in_chromium) {
       {"cookie_refresh_seconds", kCookieRefreshSeconds},
       {"refresh_rounds", 3},
       {"idle_wait_seconds", kIdleSeconds + 10}};
-  cairn::testing::writeFile(dir / "journey.json", settings.dump());
-
-  cairn::host::LocalProcessRunner runner;
-  auto ran = runner.run({"env", "NODE_PATH=" + deps + "/node_modules", "node", CAIRN_BROWSER_JOURNEY,
-                         dir / "journey.json"},
-                        300s);
-  BOOST_REQUIRE(ran.ok());
-  std::string output = ran.value().output;
-  std::string printed = output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1);
-  BOOST_REQUIRE_MESSAGE(ran.value().exitCode == 0,
-                        output + "\noauth2-proxy's log:\n" + cairn::testing::logOf(dir / "oauth2-proxy.log"));
-  json seen = json::parse(printed);
+  auto journey = cairn::testing::runBrowserJourney(CAIRN_BROWSER_JOURNEY, settings, dir.path(), 300s);
+  BOOST_REQUIRE_MESSAGE(journey.exitCode == 0 && journey.seen.is_object(),
+                        journey.output + "\noauth2-proxy's log:\n" + cairn::testing::logOf(dir / "oauth2-proxy.log"));
+  const json& seen = journey.seen;
   BOOST_TEST_MESSAGE("browser journey: " << seen.dump());
 
   // 1. The deep URL, through Keycloak's login and the forced password change, and back.

@@ -53,9 +53,10 @@ launch_keycloak() {
   . "$state_dir/keycloak.env"
   # Keycloak's temporary files go to the state folder, so that two build trees sharing the
   # cached distribution do not share them. The heap is capped: kc.sh's default is 512 MB
-  # outside a container, and a container would take 70 % of its memory limit.
+  # outside a container, and a container would take 70 % of its memory limit. CAIRN_KEYCLOAK_HEAP
+  # replaces it (the footprint benchmark gives the heap of a container).
   mkdir -p "$state_dir/tmp"
-  JAVA_OPTS_KC_HEAP="-Xms128m -Xmx768m" JAVA_OPTS_APPEND="-Djava.io.tmpdir=$state_dir/tmp" \
+  JAVA_OPTS_KC_HEAP=${CAIRN_KEYCLOAK_HEAP:-"-Xms128m -Xmx768m"} JAVA_OPTS_APPEND="-Djava.io.tmpdir=$state_dir/tmp" \
     setsid nohup "$keycloak_home/bin/kc.sh" start --optimized >>"$state_dir/keycloak.log" 2>&1 &
   echo $! > "$state_dir/keycloak.pid"
 }

@@ -107,10 +107,32 @@ BOOST_AUTO_TEST_CASE(limits_come_from_the_spec_resources) {
   BOOST_TEST(postgres.nanoCpus == 2000000000);
   const Container& redis = findService(set, "redis")->containers.at(0);
   BOOST_TEST(redis.nanoCpus == 750000000);
+  // services.airflow.memory is each worker's, where tasks run; the other Airflow containers have
+  // the catalog's own limits, and keep their CPU share from the spec.
+  const std::map<std::string, std::uint64_t> controlPlane = {
+      {"cairn-airflow-init", 1ULL << 30},         {"cairn-airflow-apiserver", 1ULL << 30},
+      {"cairn-airflow-scheduler", 512ULL << 20},  {"cairn-airflow-dag-processor", 512ULL << 20},
+      {"cairn-airflow-triggerer", 512ULL << 20}};
+  int workers = 0;
   for (const auto& service : set.services) {
     if (service.name.rfind("airflow", 0) != 0) continue;
-    for (const auto& c : service.containers) BOOST_TEST(c.memoryBytes == 3ULL << 30, c.name);
+    for (const auto& c : service.containers) {
+      bool isWorker = c.name.rfind("cairn-airflow-worker-", 0) == 0;
+      workers += isWorker;
+      BOOST_TEST(c.memoryBytes == (isWorker ? 3ULL << 30 : controlPlane.at(c.name)), c.name);
+    }
   }
+  BOOST_TEST(workers == findService(set, "airflow-worker")->containers.size());
+  BOOST_TEST(workers > 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_default_catalog_fits_a_vps_of_8_gb_with_one_worker) {
+  ContainerSet set = defaultSet();
+  std::uint64_t limits = 0;
+  for (const auto& service : set.services)
+    for (const auto& c : service.containers)
+      if (c.name != "cairn-airflow-init") limits += c.memoryBytes;  // it exits before the rest starts
+  BOOST_TEST(limits <= 7ULL << 30, limits / (1 << 20) << " MiB");
 }
 
 BOOST_DATA_TEST_CASE(services_come_in_a_valid_dependency_order, data::make(kSpecs), which) {

@@ -5,19 +5,29 @@
 // unchanged. Through Airflow's REST API, as the init job's local account: the package's example
 // DAG, dropped into the host DAG folder, is triggered and succeeds on a Celery worker, and its
 // task log is readable; a Git repository's DAGs load and a push brings new ones; two workers
-// both take tasks, and a worker killed in the middle of a task
-// has that task retried to success; a broken DAG file shows its import error in `cairnctl airflow dags`; the
-// login goes straight to Keycloak with https redirect URIs behind the edge; a Fernet key rotation
-// keeps a connection and a variable readable. One catalog for the whole module, cases in order.
+// both take tasks, and a worker killed in the middle of a task has that task retried to success;
+// a broken DAG file shows its import error in `cairnctl airflow dags`; a Fernet key rotation keeps
+// a connection and a variable readable. In Chromium, through the rendered edge, the real
+// oauth2-proxy and the real Keycloak of the keycloak_server fixture (reached by the containers as
+// keycloak:8080, tests/support/docker/netns_relay.py): the spec's admin, operator and viewer land
+// in Airflow as Admin, Op and Viewer, and Airflow's sign-out ends every session. One catalog for
+// the whole module, cases in order.
 #define BOOST_TEST_MODULE services_airflow
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "appliance/host/http_client.hpp"
+#include "appliance/secrets/secrets.hpp"
+#include "appliance/spec/load.hpp"
+#include "keycloak/desired_realm.hpp"
+#include "tests/integration/provisioning_edge/edge_harness.hpp"
 #include "tests/integration/services/catalog/supervised_catalog.hpp"
+#include "tests/support/browser/browser_support.hpp"
+#include "tests/support/keycloak/real_gate.hpp"
 
 using namespace cairn::testing;
 using nlohmann::json;
@@ -26,17 +36,29 @@ namespace {
 
 const char* const kApi = "http://127.0.0.1:8080";
 
-std::string specText() {
+// The realm of this run in the fixture's Keycloak, whose public name is auth.example.com.
+const std::string& realmName() {
+  static const std::string realm = uniqueRealmName("airflow");
+  return realm;
+}
+
+json specJson() {
   json services = {{"postgres", {{"image", "cairn-standin/postgres:1"}}},
                    {"redis", {{"image", "cairn-standin/redis:1"}}},
                    {"airflow", {{"image", AIRFLOW_IMAGE}, {"workers", 2}, {"worker_concurrency", 2}}}};
+  // Keycloak is the keycloak_server fixture's, the gate one of the test's own.
   for (const char* off : {"keycloak", "oauth2-proxy", "grafana", "prometheus", "loki"}) services[off] = {{"enabled", false}};
   // The DAG repository is served by git daemon in a container on the cairn network, as a Git
   // server elsewhere would be; the test pushes to it from the host.
   json git = {{"url", "git://git-server/dags.git"}, {"branch", "main"}, {"subfolder", "dags"}, {"refresh", "10s"}};
-  return json{{"version", 1}, {"domain", "airflow.localhost"}, {"services", services},
-              {"airflow", {{"dags", {{"git", git}}}}}}.dump(2);
+  json users = json::array();
+  for (const char* role : {"admin", "operator", "viewer"})
+    users.push_back({{"username", role}, {"email", std::string(role) + "@example.com"}, {"roles", {role}}});
+  return json{{"version", 1}, {"domain", "example.com"}, {"sso", {{"realm", realmName()}}}, {"users", users},
+              {"services", services}, {"airflow", {{"dags", {{"git", git}}}}}};
 }
+
+std::string specText() { return specJson().dump(2); }
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }  // no ' in what is quoted
 
@@ -236,15 +258,130 @@ BOOST_AUTO_TEST_CASE(the_login_goes_straight_to_keycloak_with_https_redirects_be
   auto location = [](const std::string& path, const std::string& headers) {
     return run("curl -s -o /dev/null -w '%{redirect_url}' " + headers + " " + quoted(std::string(kApi) + path));
   };
-  const std::string edge = "-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: airflow.airflow.localhost'";
+  const std::string edge = "-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: airflow.example.com'";
   // No page of provider buttons: /auth/login/ sends the browser on to the Keycloak provider.
-  BOOST_TEST(location("/auth/login/?next=https://airflow.airflow.localhost/dags", edge) ==
-             std::string(kApi) + "/auth/login/keycloak?next=https://airflow.airflow.localhost/dags");
+  BOOST_TEST(location("/auth/login/?next=https://airflow.example.com/dags", edge) ==
+             std::string(kApi) + "/auth/login/keycloak?next=https://airflow.example.com/dags");
   std::string keycloak = location("/auth/login/keycloak", edge);
-  BOOST_TEST(keycloak.rfind("https://auth.airflow.localhost/realms/cairn/protocol/openid-connect/auth?", 0) == 0u, keycloak);
-  BOOST_TEST(keycloak.find("redirect_uri=https%3A%2F%2Fairflow.airflow.localhost%2Fauth%2Foauth-authorized%2Fkeycloak") !=
+  BOOST_TEST(keycloak.rfind("https://auth.example.com/realms/" + realmName() + "/protocol/openid-connect/auth?", 0) == 0u,
+             keycloak);
+  BOOST_TEST(keycloak.find("redirect_uri=https%3A%2F%2Fairflow.example.com%2Fauth%2Foauth-authorized%2Fkeycloak") !=
                  std::string::npos, keycloak);
   BOOST_TEST(keycloak.find("code_challenge_method=S256") != std::string::npos, keycloak);
+}
+
+// The catalog's containers reach Keycloak as keycloak:8080 on the cairn network; here that name
+// belongs to an idle container whose network namespace relays to the fixture's Keycloak on the
+// host's loopback. Nothing listens on the host for it.
+struct KeycloakOnTheCairnNetwork {
+  static constexpr const char* kName = "airflow-test-keycloak";
+  std::unique_ptr<ChildProcess> relay;
+
+  KeycloakOnTheCairnNetwork(const KeycloakServer& server, const std::string& log) {
+    runCommand(std::string("docker rm -f ") + kName + " >/dev/null 2>&1");
+    run(std::string("docker run -d --name ") + kName + " --network cairn --network-alias keycloak --entrypoint sleep " +
+        AIRFLOW_IMAGE + " infinity");
+    std::string pid = run(std::string("docker inspect -f '{{.State.Pid}}' ") + kName);
+    std::string port = server.url.substr(server.url.rfind(':') + 1);
+    relay = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"python3", NETNS_RELAY, pid.substr(0, pid.find('\n')), "8080", port}, log);
+    BOOST_REQUIRE_MESSAGE(waitFor([&] { return logOf(log).find("ready") != std::string::npos; }, std::chrono::seconds(10)),
+                          "the relay did not start: " + logOf(log));
+  }
+  ~KeycloakOnTheCairnNetwork() {
+    relay->stop();
+    runCommand(std::string("docker rm -f ") + kName + " >/dev/null 2>&1");
+  }
+};
+
+BOOST_AUTO_TEST_CASE(admin_operator_and_viewer_sign_in_through_the_edge_and_land_with_their_airflow_roles) {
+  SupervisedCatalog& catalog = *AirflowCatalog::catalog;
+  AirflowCatalog::waitUntilReady(std::chrono::minutes(8));
+  waitForDag(AirflowCatalog::token(), "cairn_example");
+  auto server = keycloakServer();
+  RealmCleanup cleanup(server, realmName());
+  TempDir dir;
+  std::string screenshots = AIRFLOW_SIGN_IN_OUTPUT;
+  std::filesystem::remove_all(screenshots);
+  std::filesystem::create_directories(screenshots);
+
+  // The spec the catalog was applied with, as the edge and the gate see it: with the test's
+  // certificate, and with Keycloak and the gate, which run outside the catalog here.
+  json edgeSpec = specJson();
+  edgeSpec["services"]["keycloak"] = {{"enabled", true}};
+  edgeSpec["services"]["oauth2-proxy"] = {{"enabled", true}};
+  edgeSpec["tls"] = {{"mode", "provided"}, {"certificate", "/etc/ssl/cairn-test/fullchain.pem"},
+                     {"key", "/etc/ssl/cairn-test/privkey.pem"}};
+  auto spec = cairn::spec::loadSpec(edgeSpec.dump());
+  auto secrets = cairn::secrets::Secrets::fromJson(readJson(catalog.root / "etc/cairn/secrets.json"));
+  auto passwords = syncIntoFixture(server, spec, secrets, dir);
+
+  KeycloakOnTheCairnNetwork keycloak(server, dir / "relay.log");
+  RedisServer redis(secrets.get("redis_password"), dir.path());
+  std::string config = writeRenderedGate(spec, secrets, dir, server.url, redis.url());
+  Oauth2Proxy gate(config, freeLoopbackPort(), dir / "oauth2-proxy.log", secrets.get("redis_password"));
+  EdgeHarness edge(EdgeHarness::Gate::kNone);
+  makeTrustedCertificate(spec.domain, edge.root() + "/etc/ssl/cairn-test", dir / "home", dir.path());
+  std::string keycloakAddress = server.url.substr(server.url.find("://") + 3);
+  std::string gateAddress = gate.url().substr(gate.url().find("://") + 3);
+  edge.setUpstreams({keycloakAddress, gateAddress, edge.options().upstreams.grafana, "127.0.0.1:8080"});
+  auto applied = edge.apply(spec);
+  BOOST_REQUIRE_MESSAGE(applied.status == cairn::apply::ApplyStatus::kApplied, applied.message);
+
+  const std::vector<std::string> roles = {"admin", "operator", "viewer"};
+  json users;
+  for (const auto& role : roles)
+    users[role] = {{"username", role}, {"password", passwords.take(role).value()}, {"newPassword", "Airflow-" + role + "-1"}};
+  std::string port = std::to_string(edge.options().httpsPort);
+  json settings = {{"chromium", "/usr/bin/chromium"},
+                   {"home", dir / "home"},
+                   {"host_resolver_rules", "MAP example.com 127.0.0.1:" + port + ", MAP *.example.com 127.0.0.1:" + port},
+                   {"screenshots", screenshots},
+                   {"cookie_name", cairn::keycloak::kOauth2ProxyCookieName},
+                   {"hosts", {{"airflow", spec.hosts.airflow}, {"auth", spec.hosts.auth}}},
+                   {"roles", roles},
+                   {"users", users},
+                   {"dag", "cairn_example"}};
+  auto journey = runBrowserJourney(AIRFLOW_SIGN_IN_JOURNEY, settings, dir.path(), std::chrono::seconds(420));
+  BOOST_REQUIRE_MESSAGE(journey.exitCode == 0 && journey.seen.is_object(),
+                        journey.output + "\noauth2-proxy:\n" + logOf(dir / "oauth2-proxy.log").substr(0, 6000) +
+                            "\nAirflow's API server:\n" + run("docker logs --tail 80 cairn-airflow-apiserver 2>&1"));
+  const json& seen = journey.seen;
+  BOOST_TEST_MESSAGE("Airflow sign-in journey: " << seen.dump());
+
+  // What Airflow made of each user, as its API tells the local admin: the role of their group.
+  const std::map<std::string, std::string> expected = {{"admin", "Admin"}, {"operator", "Op"}, {"viewer", "Viewer"}};
+  std::string token = AirflowCatalog::token();
+  for (const auto& [role, airflowRole] : expected) {
+    const json& user = seen["users"][role];
+    BOOST_TEST(user["login_host"] == spec.hosts.auth, role);
+    BOOST_TEST(user["landed"].get<std::string>().rfind("https://" + spec.hosts.airflow + "/", 0) == 0u, user.dump());
+    BOOST_TEST(user["keycloak_visits"] == 2, role + ": the gate's and Airflow's, " + user.dump());
+    BOOST_TEST(user["airflow_logins"] == 1, user.dump());
+    json account = api(token, "GET", "/auth/fab/v1/users/" + role);
+    json names = json::array();
+    for (const auto& r : account.value("roles", json::array())) names.push_back(r.value("name", ""));
+    BOOST_TEST(names == json::array({airflowRole}), role + ": " + account.dump());
+    BOOST_TEST(account.value("email", "") == role + "@example.com", account.dump());
+    // The browser's own Airflow session, through the edge: everyone reads, a viewer may not pause.
+    BOOST_TEST(user["read"]["status"] == 200, user.dump());
+    BOOST_TEST(user["pause"]["status"] == (role == "viewer" ? 403 : 200), user.dump());
+    BOOST_TEST(user["security_menu"] == (role == "admin"), user.dump());
+  }
+  for (const auto& step : seen["steps"]) BOOST_TEST(std::filesystem::file_size(step["screenshot"].get<std::string>()) > 10000u);
+
+  // Signing out of Airflow went through the gate's sign-out: Keycloak asks for the password again,
+  // the gate's cookie is gone, and Airflow's token of that session no longer works.
+  const json& out = seen["sign_out"];
+  bool viaGate = false;
+  for (const auto& step : out["chain"]) viaGate = viaGate || step.get<std::string>().find("/oauth2/sign_out") != std::string::npos;
+  BOOST_TEST(viaGate, out.dump());
+  BOOST_TEST(out["asks_for_password"] == true, out.dump());
+  BOOST_TEST(out["gate_cookie_left"] == false, out.dump());
+  BOOST_REQUIRE_MESSAGE(out["token_before"].is_string(), out.dump());
+  json refused = api(out["token_before"], "GET", "/api/v2/dags/cairn_example");
+  BOOST_TEST(refused.value("detail", "") == "Invalid JWT token", refused.dump());  // revoked
+  BOOST_TEST(api(token, "GET", "/api/v2/dags/cairn_example").value("dag_id", "") == "cairn_example");
 }
 
 BOOST_AUTO_TEST_CASE(the_example_dag_runs_to_success_on_a_celery_worker_with_a_readable_task_log) {

@@ -71,5 +71,10 @@ class CairnSecurityManager(FabAirflowSecurityManagerOverride):
             "role_keys": [g for g in claims.get("groups", []) if g in AUTH_ROLES_MAPPING],
         }
 
+    def _oauth_calculate_user_roles(self, userinfo):
+        """The roles of the user's cairn groups; the registration role only for a user with none."""
+        roles = list(self.get_roles_from_keys(userinfo.get("role_keys", [])))
+        return roles or [self.find_role(AUTH_USER_REGISTRATION_ROLE)]
+
 
 SECURITY_MANAGER_CLASS = CairnSecurityManager
