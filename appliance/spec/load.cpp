@@ -226,10 +226,10 @@ Size sizeOf(const char* text) { return *parseSize(text); }
 Duration durationOf(const char* text) { return *parseDuration(text); }
 
 Resources defaultResources(const std::string& service) {
-  // Sized from the footprint benchmark (tests/bench/footprint, README): each limit is a few times
-  // what the service uses at rest, and with one Airflow worker they add up to 6.8 GiB, so the
-  // appliance fits a VPS of 8 GB. Airflow's figure is each Celery worker's, where tasks run; its
-  // other containers have fixed limits (services/catalog/airflow.cpp).
+  // Each limit is well above what the service uses at rest (tests/bench/footprint measures it),
+  // and with one Airflow worker they add up to 6.8 GiB, so the appliance fits a VPS of 8 GB.
+  // Airflow's figure is each Celery worker's, where tasks run; its other containers have fixed
+  // limits (services/catalog/airflow.cpp).
   static const std::map<std::string, std::pair<const char*, double>> kDefaults = {
       {"postgres", {"512MiB", 1.0}},     {"redis", {"256MiB", 0.5}},      {"keycloak", {"1GiB", 1.0}},
       {"oauth2-proxy", {"64MiB", 0.25}}, {"grafana", {"256MiB", 0.5}},    {"prometheus", {"512MiB", 1.0}},

@@ -1,4 +1,5 @@
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 
@@ -102,8 +103,9 @@ void addGitDags(Container& c, const spec::AirflowGitDags& git) {
   c.env["AIRFLOW_CONN_CAIRN_DAGS_GIT"] = connection.dump();
 }
 
-// The memory of the Airflow containers that run no tasks, a few times what each uses at rest (the
-// footprint benchmark: API server with two workers about 560 MiB, the others 170 to 250 MiB).
+// The memory of the Airflow containers that run no tasks, about twice what each uses at rest
+// (measured with the real image: API server with two workers about 560 MiB, the others 170 to
+// 250 MiB; tests/bench/footprint measures it again).
 // services.airflow.memory is the workers', whose tasks need what the DAGs need.
 const std::map<std::string, std::uint64_t> kControlPlaneMemory = {
     {"airflow-init", 1024ULL << 20},       // migrations, once, before everything else starts
